@@ -1,0 +1,1 @@
+"""ASMEX assistant: rasa-sdk action server, knowledge base and admin CLI."""
