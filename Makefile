@@ -1,0 +1,53 @@
+# ASMEX export assistant. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+export RASA_PORT ?= 5005
+export ACTIONS_PORT ?= 5055
+export ACTION_ENDPOINT_URL ?= http://localhost:$(ACTIONS_PORT)/webhook
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
+export RASA_TELEMETRY_ENABLED ?= false
+
+.PHONY: help setup db train run serve test test-unit test-model lint bench-nlu lock clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: ## Create .venv with Python 3.10 and install the pinned requirements (fast when done)
+	@bash scripts/setup.sh
+
+db: setup ## Create or upgrade the knowledge base and load data/kb (idempotent)
+	@$(PY) -m actions.admin init-db
+
+train: setup ## Train the model if data, domain, config or NLU components changed
+	@bash scripts/train.sh
+
+run: db train ## Start the action and Rasa servers and chat in this terminal
+	@bash scripts/serve.sh shell
+
+serve: db train ## Start the servers headless: Rasa REST on $RASA_PORT, actions on $ACTIONS_PORT
+	@bash scripts/serve.sh serve
+
+test: setup ## Run the whole test suite (unit, data validation, trained-model and end-to-end tests)
+	@bash scripts/test.sh
+
+test-unit: setup ## Run the fast tests only (no trained model needed)
+	@$(PY) -m pytest -q -m "not model"
+
+lint: setup ## ruff (lint and format check) and mypy
+	@$(VENV)/bin/ruff check actions nlu bot tests scripts
+	@$(VENV)/bin/ruff format --check actions nlu bot tests scripts
+	@$(VENV)/bin/mypy actions nlu bot
+
+bench-nlu: setup ## NLU benchmark: our pipeline vs Rasa's default on the held-out set
+	@$(PY) scripts/bench_nlu.py
+
+lock: ## Regenerate requirements.lock from requirements.in in a throwaway venv
+	@bash scripts/lock.sh
+
+clean: ## Remove trained models and local databases (keeps .venv)
+	rm -rf models var/*.db var/*.log .pytest_cache

@@ -1,0 +1,74 @@
+"""What every action shares: database access off the event loop, and the user's language."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import lru_cache, partial
+from typing import Any, Callable, TypeVar
+
+from rasa_sdk import Tracker
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions import settings
+from actions.canonical import DEFAULT_LANGUAGE, REPLY_LANGUAGES
+from actions.db.session import make_engine, make_session_factory
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The knowledge base could not be reached or the query failed."""
+
+
+@lru_cache(maxsize=4)
+def _factory(url: str) -> sessionmaker:
+    return make_session_factory(make_engine(url, pool_pre_ping=True))
+
+
+def _in_transaction(url: str, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
+    with _factory(url)() as session, session.begin():
+        return fn(session, *args, **kwargs)
+
+
+async def run_db(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run ``fn(session, *args, **kwargs)`` in one transaction, in a worker thread.
+
+    Raises DatabaseUnavailable (and logs the cause) when the database fails, so actions can
+    answer "please try again" instead of crashing.
+    """
+    url = settings.database_url()
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(None, partial(_in_transaction, url, fn, args, kwargs))
+    except SQLAlchemyError as exc:
+        logger.error("database error in %s: %s", getattr(fn, "__name__", fn), exc)
+        raise DatabaseUnavailable(str(exc)) from exc
+
+
+def reply_language(tracker: Tracker) -> str:
+    """The language replies to this user are written in."""
+    value = tracker.get_slot("language")
+    return value if value in REPLY_LANGUAGES else DEFAULT_LANGUAGE
+
+
+def channel_identity(tracker: Tracker) -> tuple[str, str]:
+    """(channel, user id on that channel) of the conversation."""
+    return tracker.get_latest_input_channel() or "unknown", tracker.sender_id
+
+
+def latest_user_metadata(tracker: Tracker) -> dict[str, Any]:
+    """Metadata the channel attached to the latest user message (e.g. language_hint)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            metadata = event.get("metadata") or {}
+            return metadata if isinstance(metadata, dict) else {}
+    return {}
+
+
+def session_type() -> type[Session]:
+    """The session class repository functions receive (for type hints in actions)."""
+    return Session

@@ -1,0 +1,107 @@
+"""The reply language: detected on every message, unless the user chose one."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from actions.canonical import REPLY_LANGUAGES
+from actions.common import (
+    DatabaseUnavailable,
+    channel_identity,
+    latest_user_metadata,
+    run_db,
+)
+from actions.db import repositories as repo
+
+logger = logging.getLogger(__name__)
+
+#: Below this confidence a detected language does not switch an established reply language.
+SWITCH_CONFIDENCE = 0.6
+
+
+def language_from_detection(variety: str | None, script: str | None) -> str | None:
+    """Reply language for a detected variety: Arabic script gets Arabic, Arabizi gets French."""
+    if variety == "ar" or (variety == "ary" and script == "arab"):
+        return "ar"
+    if variety == "ary":
+        return "fr"
+    if variety in ("fr", "en"):
+        return variety
+    return None
+
+
+def language_from_hint(hint: Any) -> str | None:
+    """Reply language for a channel hint such as Telegram's language_code ("fr", "ar-MA", "en-US")."""
+    if not isinstance(hint, str) or not hint:
+        return None
+    base = hint.split("-")[0].split("_")[0].lower()
+    return base if base in REPLY_LANGUAGES else None
+
+
+def chosen_language(tracker: Tracker) -> str | None:
+    """The language named in a change_language request, if any."""
+    if (tracker.latest_message.get("intent") or {}).get("name") != "change_language":
+        return None
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "language" and entity.get("value") in REPLY_LANGUAGES:
+            return str(entity["value"])
+    return None
+
+
+def _remember_choice(session: Session, *, channel: str, user: str, language: str) -> None:
+    account = repo.get_or_create_user(session, channel=channel, channel_user_id=user)
+    repo.set_user_language(session, user_id=account.id, language=language)
+
+
+def _stored_choice(session: Session, *, channel: str, user: str) -> str | None:
+    account = repo.get_or_create_user(session, channel=channel, channel_user_id=user)
+    return account.language
+
+
+class ActionSetLanguage(Action):
+    """Fill the `language` and `language_locked` slots after every user message."""
+
+    def name(self) -> str:
+        return "action_set_language"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        current = tracker.get_slot("language")
+        channel, user = channel_identity(tracker)
+
+        chosen = chosen_language(tracker)
+        if chosen:
+            try:
+                await run_db(_remember_choice, channel=channel, user=user, language=chosen)
+            except DatabaseUnavailable:
+                logger.warning("language choice of %s kept in the conversation only", user)
+            return [SlotSet("language", chosen), SlotSet("language_locked", True)]
+
+        if tracker.get_slot("language_locked") and current in REPLY_LANGUAGES:
+            return []
+
+        if current is None:
+            try:
+                stored = await run_db(_stored_choice, channel=channel, user=user)
+            except DatabaseUnavailable:
+                stored = None
+            if stored in REPLY_LANGUAGES:
+                return [SlotSet("language", stored), SlotSet("language_locked", True)]
+
+        message = tracker.latest_message
+        detected = language_from_detection(message.get("language"), message.get("language_script"))
+        confidence = float(message.get("language_confidence") or 0.0)
+        hint = language_from_hint(latest_user_metadata(tracker).get("language_hint"))
+
+        if detected and (current is None or confidence >= SWITCH_CONFIDENCE):
+            new = detected
+        else:
+            new = current or hint or detected or "fr"
+        return [] if new == current else [SlotSet("language", new)]

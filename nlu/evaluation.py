@@ -1,0 +1,160 @@
+"""Evaluate a trained NLU model on labelled data, by variety (bench-nlu and the regression test)."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Iterable
+
+#: Block metadata `variety` -> the language the identifier should report.
+VARIETY_LANGUAGE = {"fr": "fr", "ar": "ar", "ary_ar": "ary", "ary_lat": "ary", "en": "en"}
+VARIETIES = tuple(VARIETY_LANGUAGE)
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled message."""
+
+    text: str
+    intent: str
+    variety: str
+    entities: tuple[tuple[str, str], ...]  # (entity, canonical value)
+
+
+@dataclass
+class Prediction:
+    """What a model returned for one example, and how long it took."""
+
+    intent: str | None
+    language: str | None
+    entities: set[tuple[str, str]]
+    seconds: float
+
+
+@dataclass
+class Report:
+    """Metrics over a labelled set, overall and per variety."""
+
+    n: int
+    intent_accuracy: dict[str, float] = field(default_factory=dict)
+    intent_macro_f1: dict[str, float] = field(default_factory=dict)
+    entity_recall: dict[str, float | None] = field(default_factory=dict)
+    language_accuracy: dict[str, float | None] = field(default_factory=dict)
+    latency_ms: dict[str, float] = field(default_factory=dict)
+    errors: list[tuple[str, str, str, str | None]] = field(default_factory=list)
+
+
+def load_examples(path: Path | str) -> list[Example]:
+    """Labelled examples of a Rasa NLU YAML file whose blocks carry `metadata: {variety: ...}`."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    examples = []
+    for message in load_data(str(path)).intent_examples:
+        metadata = message.get("metadata") or {}
+        variety = (metadata.get("intent") or {}).get("variety")
+        if variety not in VARIETY_LANGUAGE:
+            continue
+        entities = tuple(
+            (str(e["entity"]), str(e["value"])) for e in message.get("entities") or []
+        )
+        examples.append(Example(message.get("text"), message.get("intent"), variety, entities))
+    return examples
+
+
+def _macro_f1(pairs: list[tuple[str, str | None]]) -> float:
+    labels = {gold for gold, _ in pairs}
+    scores = []
+    for label in labels:
+        tp = sum(1 for g, p in pairs if g == label and p == label)
+        fp = sum(1 for g, p in pairs if g != label and p == label)
+        fn = sum(1 for g, p in pairs if g == label and p != label)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def score(examples: list[Example], predictions: list[Prediction]) -> Report:
+    """Intent accuracy and macro-F1, entity recall, language accuracy and latency, by variety."""
+    report = Report(n=len(examples))
+    groups: dict[str, list[int]] = defaultdict(list)
+    for index, example in enumerate(examples):
+        groups[example.variety].append(index)
+        groups["all"].append(index)
+    for name, indexes in groups.items():
+        pairs = [(examples[i].intent, predictions[i].intent) for i in indexes]
+        report.intent_accuracy[name] = sum(g == p for g, p in pairs) / len(pairs)
+        report.intent_macro_f1[name] = _macro_f1(pairs)
+        gold = [(i, ent) for i in indexes for ent in examples[i].entities]
+        found = sum(1 for i, ent in gold if ent in predictions[i].entities)
+        report.entity_recall[name] = found / len(gold) if gold else None
+        languages = [predictions[i].language for i in indexes]
+        if any(language is not None for language in languages):
+            right = sum(
+                VARIETY_LANGUAGE[examples[i].variety] == predictions[i].language for i in indexes
+            )
+            report.language_accuracy[name] = right / len(indexes)
+        else:
+            report.language_accuracy[name] = None
+    millis = [p.seconds * 1000 for p in predictions]
+    report.latency_ms = {
+        "p50": _percentile(millis, 50),
+        "p95": _percentile(millis, 95),
+        "mean": statistics.fmean(millis) if millis else 0.0,
+    }
+    report.errors = [
+        (e.variety, e.text, e.intent, p.intent)
+        for e, p in zip(examples, predictions)
+        if e.intent != p.intent
+    ]
+    return report
+
+
+def prediction_from_parse(parse: dict[str, Any], seconds: float) -> Prediction:
+    """Turn a Rasa parse result into a Prediction."""
+    intent = (parse.get("intent") or {}).get("name")
+    entities = {(str(e.get("entity")), str(e.get("value"))) for e in parse.get("entities") or []}
+    return Prediction(intent, parse.get("language"), entities, seconds)
+
+
+async def predict_all(
+    parse: Callable[[str], Awaitable[dict[str, Any]]], texts: Iterable[str]
+) -> list[Prediction]:
+    """Parse each text in turn, timing each parse."""
+    predictions = []
+    for text in texts:
+        start = time.perf_counter()
+        result = await parse(text)
+        predictions.append(prediction_from_parse(result, time.perf_counter() - start))
+    return predictions
+
+
+def evaluate_model(model_path: Path | str, examples: list[Example]) -> Report:
+    """Load a trained model and score it on the examples.
+
+    Intents that the FallbackClassifier turned into nlu_fallback count as wrong.
+    """
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model_path))
+
+    async def parse(text: str) -> dict[str, Any]:
+        return await agent.parse_message(text)
+
+    async def run() -> list[Prediction]:
+        await parse("warm up")
+        return await predict_all(parse, (e.text for e in examples))
+
+    return score(examples, asyncio.run(run()))

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Start the action server and the Rasa server.
+#   serve.sh serve  -> headless: Rasa REST channel on $RASA_PORT, actions on $ACTIONS_PORT
+#   serve.sh shell  -> same servers, plus a chat in this terminal
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-serve}
+
+if [ -f .env ]; then set -a; source .env; set +a; fi
+RASA_PORT=${RASA_PORT:-5005}
+ACTIONS_PORT=${ACTIONS_PORT:-5055}
+export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTIONS_PORT/webhook}
+export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2} SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEMETRY_ENABLED=false
+PY=.venv/bin/python
+
+$PY scripts/check_ports.py "$RASA_PORT" "$ACTIONS_PORT"
+mkdir -p var
+
+actions_pid=""
+cleanup() { [ -n "$actions_pid" ] && kill "$actions_pid" 2>/dev/null && wait "$actions_pid" 2>/dev/null; true; }
+trap cleanup EXIT INT TERM
+
+if [ "$mode" = shell ]; then
+  $PY -m rasa_sdk --actions actions --port "$ACTIONS_PORT" > var/actions.log 2>&1 &
+else
+  $PY -m rasa_sdk --actions actions --port "$ACTIONS_PORT" &
+fi
+actions_pid=$!
+$PY scripts/wait_http.py "http://localhost:$ACTIONS_PORT/health" 60 || { echo "serve: the action server did not start (see var/actions.log)" >&2; exit 1; }
+
+if [ -n "${TELEGRAM_TOKEN:-}" ]; then
+  echo "serve: TELEGRAM_TOKEN is set, but the Telegram channel is not built yet (issue #5); serving REST only." >&2
+fi
+
+if [ "$mode" = shell ]; then
+  echo "Chat with the assistant below (French, العربية, Darija or English). Type /stop to quit."
+  .venv/bin/rasa shell --model models/asmex.tar.gz --endpoints endpoints.yml --port "$RASA_PORT" --quiet
+else
+  .venv/bin/rasa run --model models/asmex.tar.gz --endpoints endpoints.yml --credentials credentials.yml \
+    --port "$RASA_PORT"
+fi

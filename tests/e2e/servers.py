@@ -1,0 +1,99 @@
+"""Start the real action server and Rasa server on free ports, for end-to-end tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer within {seconds} s:\n{log.read_text()[-3000:]}")
+
+
+@dataclass
+class Servers:
+    """Addresses of the running servers."""
+
+    rasa_url: str
+    actions_url: str
+
+    def send(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
+        """Post one message to the REST channel and return the bot's replies."""
+        body = {"sender": sender, "message": text}
+        if metadata:
+            body["metadata"] = metadata
+        request = urllib.request.Request(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+
+@contextmanager
+def running_servers(model: Path, workdir: Path, env: dict[str, str]) -> Iterator[Servers]:
+    """Run both servers with an in-memory tracker store until the block ends."""
+    rasa_port, actions_port = free_port(), free_port()
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://localhost:{actions_port}/webhook"\n'
+    )
+    full_env = {**os.environ, **env, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    actions_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        with actions_log.open("wb") as alog, rasa_log.open("wb") as rlog:
+            actions = subprocess.Popen(
+                [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
+                 "--port", str(actions_port)],
+                cwd=ROOT, env=full_env, stdout=alog, stderr=subprocess.STDOUT,
+            )
+            procs.append(actions)
+            rasa = subprocess.Popen(
+                [str(VENV_BIN / "rasa"), "run", "--model", str(model), "--endpoints",
+                 str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
+                 "--port", str(rasa_port)],
+                cwd=ROOT, env=full_env, stdout=rlog, stderr=subprocess.STDOUT,
+            )
+            procs.append(rasa)
+        _wait(f"http://localhost:{actions_port}/health", actions, actions_log, 60)
+        _wait(f"http://localhost:{rasa_port}/", rasa, rasa_log, 180)
+        yield Servers(f"http://localhost:{rasa_port}", f"http://localhost:{actions_port}")
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
