@@ -1,0 +1,66 @@
+"""Low-confidence messages: a clarifying question with buttons of the likely topics."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import reply_language
+
+#: Likely topics offered as buttons.
+MAX_OPTIONS: Final = 3
+#: Intents never offered: they are not topics (the title responses exist only for topics).
+_NOT_TOPICS: Final = frozenset(
+    {"nlu_fallback", "out_of_scope", "inform", "affirm", "deny", "greet", "goodbye", "thank"}
+)
+TITLE_PREFIX: Final = "utter_topic_"
+
+
+def response_text(domain: dict[str, Any], name: str, lang: str) -> str | None:
+    """The text of response ``name`` in ``lang``: its `language` variation, else the default."""
+    default = None
+    for variation in (domain.get("responses") or {}).get(name) or []:
+        conditions = variation.get("condition") or []
+        if not conditions:
+            default = default or variation.get("text")
+        elif any(c.get("name") == "language" and c.get("value") == lang for c in conditions):
+            return variation.get("text")
+    return default
+
+
+def likely_intents(tracker: Tracker) -> list[str]:
+    """Intents of the latest message's ranking, most confident first, topics only."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    ordered = sorted(ranking, key=lambda r: float(r.get("confidence") or 0.0), reverse=True)
+    names = [str(r.get("name")) for r in ordered if r.get("name")]
+    return [n for n in dict.fromkeys(names) if n not in _NOT_TOPICS]
+
+
+class ActionClarify(Action):
+    """Answer nlu_fallback with "did you mean...?" and the likely topics as buttons."""
+
+    def name(self) -> str:
+        return "action_clarify"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        lang = reply_language(tracker)
+        buttons = []
+        for intent in likely_intents(tracker):
+            title = response_text(domain, TITLE_PREFIX + intent, lang)
+            if title:
+                buttons.append({"title": title, "payload": f"/{intent}"})
+            if len(buttons) == MAX_OPTIONS:
+                break
+        help_title = response_text(domain, TITLE_PREFIX + "help", lang)
+        if help_title and not any(b["payload"] == "/help" for b in buttons):
+            buttons.append({"title": help_title, "payload": "/help"})
+        if buttons:
+            dispatcher.utter_message(response="utter_clarify", buttons=buttons)
+        else:  # no domain sent, or no title for any likely topic: the generic menu
+            dispatcher.utter_message(response="utter_please_rephrase")
+        return []

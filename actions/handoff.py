@@ -1,0 +1,100 @@
+"""Human handoff: record the request with the conversation's context, route it by region."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from actions.canonical import is_region
+from actions.common import DatabaseUnavailable, channel_identity, reply_language, run_db
+from actions.db import repositories as repo
+from actions.db.handoffs import ConversationTurn, HandoffOutcome, request_handoff
+from actions.kb_format import apologise
+
+#: How many of the latest user messages go with the request.
+CONTEXT_TURNS: Final = 5
+REGION_SLOT: Final = "region"
+
+
+def recent_turns(tracker: Tracker, limit: int = CONTEXT_TURNS) -> list[ConversationTurn]:
+    """The latest user messages of the conversation (oldest first) with their intents."""
+    turns = [
+        ConversationTurn(
+            text=str(event.get("text") or ""),
+            intent=((event.get("parse_data") or {}).get("intent") or {}).get("name"),
+        )
+        for event in tracker.events
+        if event.get("event") == "user"
+    ]
+    return turns[-limit:]
+
+
+@dataclass(frozen=True)
+class HandoffAnswer:
+    """The handoff and the name of its region."""
+
+    outcome: HandoffOutcome
+    region_name: repo.Texts | None
+
+
+def open_handoff(
+    session: Session,
+    *,
+    channel: str,
+    channel_user_id: str,
+    language: str,
+    region: str | None,
+    turns: list[ConversationTurn],
+) -> HandoffAnswer:
+    """Create (or refresh) the user's handoff request."""
+    user = repo.get_or_create_user(session, channel=channel, channel_user_id=channel_user_id)
+    outcome = request_handoff(
+        session, user_id=user.id, language=language, region=region, turns=turns
+    )
+    view = repo.get_region(session, code=outcome.handoff.region) if outcome.handoff.region else None
+    return HandoffAnswer(outcome, view.name if view else None)
+
+
+class ActionHumanHandoff(Action):
+    """Record a request to talk to ASMEX and tell the user what happens next."""
+
+    def name(self) -> str:
+        return "action_human_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        lang = reply_language(tracker)
+        channel, user = channel_identity(tracker)
+        region = tracker.get_slot(REGION_SLOT)
+        try:
+            answer = await run_db(
+                open_handoff,
+                channel=channel,
+                channel_user_id=user,
+                language=lang,
+                region=region if isinstance(region, str) and is_region(region) else None,
+                turns=recent_turns(tracker),
+            )
+        except DatabaseUnavailable:
+            return apologise(dispatcher, self.name())
+
+        handoff = answer.outcome.handoff
+        reference = str(handoff.id)
+        if not answer.outcome.created:
+            dispatcher.utter_message(response="utter_handoff_already_open", reference=reference)
+        elif handoff.delegate_name and answer.region_name:
+            dispatcher.utter_message(
+                response="utter_handoff_delegate",
+                reference=reference,
+                delegate_name=handoff.delegate_name,
+                region_name=answer.region_name.get(lang),
+            )
+        else:
+            dispatcher.utter_message(response="utter_handoff_asmex", reference=reference)
+        return []

@@ -1,0 +1,485 @@
+"""Registration form validation, submission (once), my registrations and cancelling."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from actions import settings
+from actions.db import repositories as repo
+from actions.db.kb_loader import load_kb
+from actions.db.models import Event, Registration
+from actions.registration import (
+    FORM_SLOTS,
+    ActionAskEventSlug,
+    ActionAskRegistrationConfirmed,
+    ActionCancelRegistrationConfirm,
+    ActionCancelRegistrationKeep,
+    ActionCancelRegistrationStart,
+    ActionListRegistrations,
+    ActionStopRegistration,
+    ActionSubmitRegistration,
+    ValidateRegistrationForm,
+    clean_company_name,
+    clean_person_name,
+    normalize_email,
+    normalize_ice,
+    normalize_phone,
+    sector_from_text,
+)
+
+TODAY = date(2026, 11, 22)
+DAKAR = "sample-dakar-b2b-mission-2026"
+WEBINAR = "sample-afcfta-origin-webinar-2027"
+ABIDJAN = "sample-abidjan-b2b-mission-2027"
+NAIROBI_PAST = "nairobi-b2b-mission-2025"
+VALID_ICE = "001525822000064"
+DOMAIN = {"forms": {"registration_form": {"required_slots": list(FORM_SLOTS)}}}
+
+ANSWERS = {
+    "company_name": "Atlas Export SARL",
+    "ice": VALID_ICE,
+    "contact_name": "Samira Alaoui",
+    "email": "samira@atlas-export.ma",
+    "phone": "+212612345678",
+    "sector": "agrifood",
+}
+
+
+# --- fixtures --------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASMEX_TODAY", TODAY.isoformat())
+
+
+@pytest.fixture()
+def kb(monkeypatch: pytest.MonkeyPatch, engine: Engine, db_url: str) -> Engine:
+    """The real knowledge base in a temporary SQLite database the actions use."""
+    with Session(engine) as session, session.begin():
+        load_kb(session, kb_dir=settings.KB_DIR)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    return engine
+
+
+@pytest.fixture()
+def database_down(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing-dir/kb.db")
+
+
+def tracker(
+    text: str = "x",
+    *,
+    intent: str = "inform",
+    entities: dict[str, str] | None = None,
+    slots: dict[str, Any] | None = None,
+    set_now: dict[str, Any] | None = None,
+    language: str = "fr",
+    sender: str = "user-1",
+) -> Tracker:
+    """A tracker after a user message; ``set_now`` are slots set since that message."""
+    ents = [{"entity": k, "value": v} for k, v in (entities or {}).items()]
+    latest = {"intent": {"name": intent}, "entities": ents, "text": text}
+    events: list[dict[str, Any]] = [
+        {"event": "user", "text": text, "parse_data": latest, "input_channel": "rest"}
+    ]
+    events += [{"event": "slot", "name": k, "value": v} for k, v in (set_now or {}).items()]
+    all_slots = {"language": language, **(slots or {}), **(set_now or {})}
+    return Tracker(sender, all_slots, latest, events, False, None,
+                   {"name": "registration_form"}, "action_listen")
+
+
+async def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, t, DOMAIN)
+    return dispatcher.messages, events
+
+
+def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def responses(messages: list[dict[str, Any]]) -> list[str | None]:
+    return [m.get("response") for m in messages]
+
+
+def registrations(engine: Engine) -> list[Registration]:
+    with Session(engine) as session:
+        return list(session.scalars(select(Registration)))
+
+
+# --- pure validators ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (VALID_ICE, VALID_ICE),
+        ("001 525 822 000 064", VALID_ICE),
+        ("001.525.822.000.064", VALID_ICE),
+        ("٠٠١٥٢٥٨٢٢٠٠٠٠٦٤", VALID_ICE),  # Arabic-Indic digits
+        ("002654321000037", "002654321000037"),
+        ("001525822000088", None),  # bad checksum
+        ("00152582200006", None),  # 14 digits
+        ("0015258220000640", None),  # 16 digits
+        ("00152582200006A", None),  # a letter
+        ("ICE", None),
+        ("", None),
+    ],
+)
+def test_ice(text: str, expected: str | None) -> None:
+    assert normalize_ice(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0612345678", "+212612345678"),
+        ("+212612345678", "+212612345678"),
+        ("00212612345678", "+212612345678"),
+        ("06 12 34 56 78", "+212612345678"),
+        ("06.12.34.56.78", "+212612345678"),
+        ("٠٦١٢٣٤٥٦٧٨", "+212612345678"),
+        ("0712345678", "+212712345678"),
+        ("0522123456", "+212522123456"),
+        ("+212 6 12 34 56 78", "+212612345678"),
+        ("+33612345678", "+33612345678"),  # foreign numbers with their country code
+        ("12", None),
+        ("061234", None),
+        ("n'importe quoi", None),
+        ("abc", None),
+        ("", None),
+    ],
+)
+def test_phone(text: str, expected: str | None) -> None:
+    assert normalize_phone(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("samira@atlas-export.ma", "samira@atlas-export.ma"),
+        ("mon email c'est Samira.Alaoui@Atlas.MA", "samira.alaoui@atlas.ma"),
+        ("samira@atlas", None),
+        ("samira.atlas.ma", None),
+        ("@atlas.ma", None),
+        ("", None),
+    ],
+)
+def test_email(text: str, expected: str | None) -> None:
+    assert normalize_email(text) == expected
+
+
+def test_names() -> None:
+    assert clean_company_name("  Atlas   Export SARL ") == "Atlas Export SARL"
+    assert clean_company_name("شركة الأطلس للتصدير") == "شركة الأطلس للتصدير"
+    assert clean_company_name("1234") is None
+    assert clean_company_name("A") is None
+    assert clean_person_name("Samira Alaoui") == "Samira Alaoui"
+    assert clean_person_name("سميرة العلوي") == "سميرة العلوي"
+    assert clean_person_name("0612345678") is None
+    assert clean_person_name("a@b.ma") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("agrifood", "agrifood"),
+        ("agroalimentaire", "agrifood"),
+        ("agro", "agrifood"),
+        ("BTP", "construction"),
+        ("on fait du textile", "textile"),
+        ("النسيج", "textile"),
+        ("blablabla", None),
+        ("", None),
+    ],
+)
+def test_sector(text: str, expected: str | None) -> None:
+    assert sector_from_text(text) == expected
+
+
+# --- form validation ---------------------------------------------------------------------------
+
+
+async def validate(slot: str, value: Any, t: Tracker) -> tuple[list[str | None], dict[str, Any]]:
+    dispatcher = CollectingDispatcher()
+    method = getattr(ValidateRegistrationForm(), f"validate_{slot}")
+    result = await method(value, dispatcher, t, DOMAIN)
+    return responses(dispatcher.messages), result
+
+
+async def test_open_event_is_accepted(kb: Engine) -> None:
+    assert await validate("event_slug", DAKAR, tracker()) == ([], {"event_slug": DAKAR})
+
+
+@pytest.mark.parametrize(
+    ("slug", "response"),
+    [
+        (NAIROBI_PAST, "utter_registration_event_past"),
+        ("no-such-event", "utter_registration_event_unknown"),
+    ],
+)
+async def test_event_refusals(kb: Engine, slug: str, response: str) -> None:
+    assert await validate("event_slug", slug, tracker()) == ([response], {"event_slug": None})
+
+
+async def test_closed_and_cancelled_events_are_refused(kb: Engine) -> None:
+    with Session(kb) as session, session.begin():
+        session.execute(update(Event).where(Event.slug == ABIDJAN).values(status="closed"))
+        session.execute(update(Event).where(Event.slug == WEBINAR).values(status="cancelled"))
+    assert await validate("event_slug", ABIDJAN, tracker()) == (
+        ["utter_registration_event_closed"], {"event_slug": None})
+    assert await validate("event_slug", WEBINAR, tracker()) == (
+        ["utter_registration_event_cancelled"], {"event_slug": None})
+
+
+async def test_passed_deadline_is_refused(kb: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASMEX_TODAY", "2026-12-01")  # Dakar: deadline 30 Nov, starts 7 Dec
+    dispatcher = CollectingDispatcher()
+    result = await ValidateRegistrationForm().validate_event_slug(
+        DAKAR, dispatcher, tracker(), DOMAIN)
+    assert result == {"event_slug": None}
+    assert dispatcher.messages[0]["response"] == "utter_registration_event_closed"
+    assert dispatcher.messages[0]["deadline"] == "30 novembre 2026"
+
+
+async def test_database_down_while_checking_the_event(database_down: None) -> None:
+    assert await validate("event_slug", DAKAR, tracker()) == (
+        ["utter_db_unavailable"], {"event_slug": None})
+
+
+@pytest.mark.parametrize(
+    ("slot", "value", "expected"),
+    [
+        ("company_name", "Atlas Export SARL", "Atlas Export SARL"),
+        ("company_name", "42", None),
+        ("ice", "001 525 822 000 064", VALID_ICE),
+        ("ice", "001525822000088", None),
+        ("contact_name", "Samira Alaoui", "Samira Alaoui"),
+        ("contact_name", "12345", None),
+        ("email", "Samira@Atlas-Export.ma", "samira@atlas-export.ma"),
+        ("email", "samira@", None),
+        ("phone", "06 12 34 56 78", "+212612345678"),
+        ("phone", "123", None),
+        ("sector", "agro", "agrifood"),
+        ("sector", "xyz", None),
+    ],
+)
+async def test_answers_are_validated(slot: str, value: str, expected: str | None) -> None:
+    said, result = await validate(slot, value, tracker())
+    assert result == {slot: expected}
+    assert said == ([] if expected else [f"utter_registration_invalid_{slot}"])
+
+
+async def test_form_run_reasks_an_invalid_phone() -> None:
+    t = tracker("123", slots={"requested_slot": "phone", "event_slug": DAKAR},
+                set_now={"phone": "123"})
+    messages, events = await run(ValidateRegistrationForm(), t)
+    assert responses(messages) == ["utter_registration_invalid_phone"]
+    assert slots_of(events) == {"phone": None}
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "slots", "expected"),
+    [
+        ("la deuxième", {}, {"listed_events": [WEBINAR, DAKAR]}, DAKAR),
+        ("التانية", {}, {"listed_events": [WEBINAR, DAKAR]}, DAKAR),
+        ("celle de Dakar", {}, {}, DAKAR),
+        ("bghit nsjl f mission dial Senegal", {"country": "SN"}, {}, DAKAR),
+        ("/register_mission", {"event_slug": ABIDJAN}, {}, ABIDJAN),
+        ("la mission de Nairobi", {"country": "KE", "event_type": "mission"}, {}, NAIROBI_PAST),
+    ],
+)
+async def test_event_is_resolved_from_the_message(
+    kb: Engine, text: str, entities: dict[str, str], slots: dict[str, Any], expected: str
+) -> None:
+    t = tracker(text, intent="register_mission", entities=entities,
+                slots={"requested_slot": "event_slug", **slots})
+    result = await ValidateRegistrationForm().extract_event_slug(CollectingDispatcher(), t, DOMAIN)
+    assert result == {"event_slug": expected}
+
+
+async def test_event_is_not_extracted_while_another_slot_is_asked(kb: Engine) -> None:
+    t = tracker("Dakar Export SARL", slots={"requested_slot": "company_name"})
+    assert await ValidateRegistrationForm().extract_event_slug(
+        CollectingDispatcher(), t, DOMAIN) == {}
+
+
+async def test_past_event_named_at_activation_is_refused(kb: Engine) -> None:
+    t = tracker("je veux m'inscrire à la mission de Nairobi", intent="register_mission",
+                entities={"country": "KE", "event_type": "mission"})
+    messages, events = await run(ValidateRegistrationForm(), t)
+    assert responses(messages) == ["utter_registration_event_past"]
+    assert slots_of(events)["event_slug"] is None
+
+
+async def test_ask_event_offers_open_events(kb: Engine) -> None:
+    messages, events = await run(ActionAskEventSlug(), tracker("je veux m'inscrire",
+                                                               intent="register_mission"))
+    assert responses(messages) == ["utter_ask_event_slug"]
+    payloads = [b["payload"] for b in messages[0]["buttons"]]
+    assert payloads[0] == f'/register_mission{{"event_slug": "{DAKAR}"}}'
+    assert slots_of(events)["listed_events"][0] == DAKAR
+
+
+async def test_summary_before_confirmation(kb: Engine) -> None:
+    t = tracker(slots={"event_slug": DAKAR, **ANSWERS}, language="en")
+    messages, _ = await run(ActionAskRegistrationConfirmed(), t)
+    assert messages[0]["response"] == "utter_ask_registration_confirmed"
+    assert messages[0]["title"].startswith("B2B mission to Dakar")
+    assert messages[0]["dates"] == "7-10 December 2026"
+    assert messages[0]["sector_label"] == "agrifood"
+
+
+# --- submission -----------------------------------------------------------------------------------
+
+
+def confirmed(**extra: Any) -> Tracker:
+    return tracker("oui", intent="affirm",
+                   slots={"event_slug": DAKAR, **ANSWERS, "registration_confirmed": True, **extra})
+
+
+async def test_registration_saved_once(kb: Engine) -> None:
+    messages, events = await run(ActionSubmitRegistration(), confirmed())
+    assert responses(messages) == ["utter_registration_done"]
+    assert messages[0]["link"] == "https://example.org/asmex/sample-dakar-b2b-mission-2026"
+    assert all(v is None for k, v in slots_of(events).items())  # answers forgotten
+    messages, _ = await run(ActionSubmitRegistration(), confirmed())
+    assert responses(messages) == ["utter_registration_already"]
+    saved = registrations(kb)
+    assert len(saved) == 1
+    assert (saved[0].company_name, saved[0].ice, saved[0].phone, saved[0].sector) == (
+        "Atlas Export SARL", VALID_ICE, "+212612345678", "agrifood")
+
+
+async def test_second_registration_is_stopped_at_the_event_question(kb: Engine) -> None:
+    await run(ActionSubmitRegistration(), confirmed())
+    said, result = await validate("event_slug", DAKAR, tracker())
+    assert said == ["utter_registration_already"] and result == {"event_slug": None}
+
+
+async def test_refused_summary_saves_nothing(kb: Engine) -> None:
+    t = tracker("non", intent="deny",
+                slots={"event_slug": DAKAR, **ANSWERS, "registration_confirmed": False})
+    messages, _ = await run(ActionSubmitRegistration(), t)
+    assert responses(messages) == ["utter_registration_cancelled"]
+    assert registrations(kb) == []
+
+
+async def test_submission_when_the_deadline_passed_meanwhile(
+    kb: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASMEX_TODAY", "2026-12-01")
+    messages, _ = await run(ActionSubmitRegistration(), confirmed())
+    assert responses(messages) == ["utter_registration_not_possible"]
+    assert registrations(kb) == []
+
+
+async def test_database_down_at_submission_keeps_the_form(database_down: None) -> None:
+    messages, events = await run(ActionSubmitRegistration(), confirmed())
+    assert responses(messages) == ["utter_db_unavailable"]
+    assert slots_of(events) == {"registration_confirmed": None}
+    assert {"event": "followup", "name": "registration_form"} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events
+    ]
+
+
+async def test_stop_clears_the_answers() -> None:
+    messages, events = await run(ActionStopRegistration(), tracker("stop", intent="deny"))
+    assert responses(messages) == ["utter_registration_stopped"]
+    assert all(v is None for v in slots_of(events).values())
+    assert "company_name" in slots_of(events)
+
+
+# --- my registrations and cancelling ---------------------------------------------------------
+
+
+def register_directly(engine: Engine, slug: str, sender: str = "user-1") -> None:
+    with Session(engine) as session, session.begin():
+        user = repo.get_or_create_user(session, channel="rest", channel_user_id=sender)
+        repo.create_registration(session, event_slug=slug, user_id=user.id,
+                                 company_name="Atlas Export SARL", today=TODAY)
+
+
+async def test_no_registrations(kb: Engine) -> None:
+    messages, _ = await run(ActionListRegistrations(), tracker(intent="my_registrations"))
+    assert responses(messages) == ["utter_registrations_none"]
+
+
+async def test_list_registrations(kb: Engine) -> None:
+    register_directly(kb, ABIDJAN)
+    register_directly(kb, DAKAR)
+    register_directly(kb, WEBINAR, sender="someone-else")
+    messages, events = await run(ActionListRegistrations(), tracker(intent="my_registrations",
+                                                                    language="ar"))
+    assert responses(messages) == ["utter_registrations_found", "utter_registrations_item",
+                                   "utter_registrations_item"]
+    assert [m["slug"] for m in messages[1:]] == [DAKAR, ABIDJAN]
+    assert messages[1]["dates"] == "7 دجنبر 2026"
+    assert slots_of(events)["listed_events"] == [DAKAR, ABIDJAN]
+
+
+async def test_cancel_asks_which_when_several(kb: Engine) -> None:
+    register_directly(kb, ABIDJAN)
+    register_directly(kb, DAKAR)
+    messages, events = await run(ActionCancelRegistrationStart(),
+                                 tracker("annuler mon inscription", intent="cancel_registration"))
+    assert responses(messages) == ["utter_cancel_which"]
+    assert len(messages[0]["buttons"]) == 2
+    assert slots_of(events)["cancel_slug"] is None
+
+
+async def test_cancel_by_ordinal_then_confirm(kb: Engine) -> None:
+    register_directly(kb, ABIDJAN)
+    register_directly(kb, DAKAR)
+    messages, events = await run(
+        ActionCancelRegistrationStart(),
+        tracker("annuler la deuxième", intent="cancel_registration",
+                slots={"listed_events": [DAKAR, ABIDJAN]}),
+    )
+    assert responses(messages) == ["utter_cancel_confirm"]
+    assert slots_of(events) == {"cancel_slug": ABIDJAN}
+    messages, events = await run(ActionCancelRegistrationConfirm(),
+                                 tracker("oui", intent="affirm", slots={"cancel_slug": ABIDJAN}))
+    assert responses(messages) == ["utter_cancel_done"]
+    assert slots_of(events) == {"cancel_slug": None}
+    with Session(kb) as session:
+        rows = session.execute(select(Event.slug, Registration.status).join(Registration.event))
+        assert dict(rows.all()) == {ABIDJAN: "cancelled", DAKAR: "confirmed"}
+
+
+async def test_cancel_kept(kb: Engine) -> None:
+    register_directly(kb, DAKAR)
+    messages, events = await run(ActionCancelRegistrationStart(),
+                                 tracker("annuler", intent="cancel_registration"))
+    assert slots_of(events) == {"cancel_slug": DAKAR}
+    messages, events = await run(ActionCancelRegistrationKeep(),
+                                 tracker("non", intent="deny", slots={"cancel_slug": DAKAR}))
+    assert responses(messages) == ["utter_cancel_kept"]
+    assert slots_of(events) == {"cancel_slug": None}
+    assert [r.status for r in registrations(kb)] == ["confirmed"]
+
+
+async def test_cancel_twice(kb: Engine) -> None:
+    register_directly(kb, DAKAR)
+    t = tracker("oui", intent="affirm", slots={"cancel_slug": DAKAR})
+    await run(ActionCancelRegistrationConfirm(), t)
+    messages, _ = await run(ActionCancelRegistrationConfirm(), t)
+    assert responses(messages) == ["utter_cancel_not_found"]
+
+
+async def test_registrations_database_down(database_down: None) -> None:
+    messages, _ = await run(ActionListRegistrations(), tracker(intent="my_registrations"))
+    assert responses(messages) == ["utter_db_unavailable"]
+    messages, events = await run(ActionCancelRegistrationConfirm(),
+                                 tracker("oui", intent="affirm", slots={"cancel_slug": DAKAR}))
+    assert responses(messages) == ["utter_db_unavailable"]
+    assert slots_of(events) == {}  # kept: "oui" again retries
