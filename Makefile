@@ -8,6 +8,7 @@ RASA := $(VENV)/bin/rasa
 export RASA_PORT ?= 5005
 export ACTIONS_PORT ?= 5055
 export ACTION_ENDPOINT_URL ?= http://localhost:$(ACTIONS_PORT)/webhook
+export TRACKER_DB ?= var/tracker.db
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false

@@ -10,7 +10,10 @@ if [ -f .env ]; then set -a; source .env; set +a; fi
 RASA_PORT=${RASA_PORT:-5005}
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTIONS_PORT/webhook}
+export TRACKER_DB=${TRACKER_DB:-var/tracker.db}
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2} SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEMETRY_ENABLED=false
+# Third-party deprecation warnings (TensorFlow, jax, matplotlib...) say nothing to a user.
+export PYTHONWARNINGS=${PYTHONWARNINGS:-ignore}
 PY=.venv/bin/python
 
 $PY scripts/check_ports.py "$RASA_PORT" "$ACTIONS_PORT"

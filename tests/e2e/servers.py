@@ -62,13 +62,17 @@ class Servers:
 
 @contextmanager
 def running_servers(model: Path, workdir: Path, env: dict[str, str]) -> Iterator[Servers]:
-    """Run both servers with an in-memory tracker store until the block ends."""
+    """Run both servers (tracker store in the work directory) until the block ends."""
     rasa_port, actions_port = free_port(), free_port()
-    endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://localhost:{actions_port}/webhook"\n'
-    )
-    full_env = {**os.environ, **env, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    # The project's own endpoints.yml, so its ${...} settings are exercised too.
+    endpoints = ROOT / "endpoints.yml"
+    full_env = {
+        **os.environ,
+        **env,
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "ACTION_ENDPOINT_URL": f"http://localhost:{actions_port}/webhook",
+        "TRACKER_DB": str(workdir / "tracker.db"),
+    }
     actions_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     procs: list[subprocess.Popen[bytes]] = []
     try:
