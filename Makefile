@@ -13,10 +13,10 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: help setup db train run serve test test-unit test-model lint bench-nlu lock clean
+.PHONY: help setup db train run serve test test-unit lint bench-nlu bench-e2e lock clean
 
 help: ## List the targets
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 setup: ## Create .venv with Python 3.10 and install the pinned requirements (fast when done)
 	@bash scripts/setup.sh
@@ -46,6 +46,9 @@ lint: setup ## ruff (lint and format check) and mypy
 
 bench-nlu: setup ## NLU benchmark: our pipeline vs Rasa's default on the held-out set
 	@$(PY) scripts/bench_nlu.py
+
+bench-e2e: db train ## End-to-end benchmark: N concurrent users over the REST channel
+	@$(PY) scripts/bench_e2e.py
 
 lock: ## Regenerate requirements.lock from requirements.in in a throwaway venv
 	@bash scripts/lock.sh

@@ -1,0 +1,596 @@
+"""End-to-end benchmark: N concurrent simulated users over the REST channel.
+
+Starts the action server and the Rasa server (tests/e2e/servers.py) over a fresh SQLite
+knowledge base with data/kb loaded, then, for each N, lets N users hold a scripted conversation
+at once: greeting, upcoming missions, one event's details (button payload), a market question,
+the regional office, goodbye; in French, Arabic, Darija (Arabizi) and English. Each user sends
+its next message as soon as the previous reply arrives (no think time: the worst case).
+
+Every turn is checked: a non-empty reply list, addressed to that user, with the content that
+turn expects (e.g. the delegate's name for the regional office), in the reply language, and no
+message repeated. Reports per N the turn latency p50/p95/p99 and messages per second; writes
+bench/out/e2e.md and bench/out/e2e.json. Target (issue 4): p95 < 300 ms at 10 users on 2 cores.
+
+    make bench-e2e
+    python scripts/bench_e2e.py --users 1,10,50 --turns 6
+    python scripts/bench_e2e.py --rasa-url http://localhost:5005   # servers already running
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import platform
+import re
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+OUT = ROOT / "bench" / "out"
+MODEL = ROOT / "models" / "asmex.tar.gz"
+TARGET_USERS, TARGET_P95_MS = 10, 300.0
+ARABIC_LETTER_RE = re.compile(r"[\u0621-\u064a]")
+DAKAR = "sample-dakar-b2b-mission-2026"
+DETAILS_PAYLOAD = "/ask_mission_details" + json.dumps({"event_slug": DAKAR})
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One user message and what its reply must contain (text, button payloads or custom)."""
+
+    kind: str
+    text: str
+    expect: tuple[str, ...]
+
+
+def _script(
+    greet: tuple[str, str],
+    missions: tuple[str, str],
+    details: str,
+    market: tuple[str, str],
+    region: tuple[str, str],
+    goodbye: tuple[str, str],
+) -> tuple[Turn, ...]:
+    return (
+        Turn("greeting", greet[0], (greet[1],)),
+        Turn("missions", missions[0], ("/ask_mission_details{", missions[1])),
+        Turn("details", DETAILS_PAYLOAD, (details, "BEGIN:VCALENDAR")),
+        Turn("market", market[0], (market[1],)),
+        Turn("region", region[0], ("Khalid Bounajma", region[1])),
+        Turn("goodbye", goodbye[0], (goodbye[1],)),
+    )
+
+
+#: Conversation per variety, and the reply language it gets (Arabizi Darija is answered in French).
+SCRIPTS: dict[str, tuple[str, tuple[Turn, ...]]] = {
+    "fr": (
+        "fr",
+        _script(
+            ("bonjour", "Bonjour"),
+            ("quelles sont les prochaines missions ?", "EXEMPLE"),
+            "Mission B2B à Dakar",
+            ("quelles sont les opportunités d'export au Kenya ?", "Silicon Savannah"),
+            ("qui est le délégué ASMEX à Agadir ?", "Souss-Massa"),
+            ("au revoir", "Au revoir"),
+        ),
+    ),
+    "ar": (
+        "ar",
+        _script(
+            ("السلام عليكم", "مرحبا"),
+            ("ما هي البعثات القادمة؟", "بيانات تجريبية"),
+            "داكار",
+            ("كيف أصدر منتجاتي إلى كينيا؟", "سيليكون سافانا"),
+            ("من هو مندوب الجمعية في أكادير؟", "سوس ماسة"),
+            ("مع السلامة", "مع السلامة"),
+        ),
+    ),
+    "ary": (
+        "fr",
+        _script(
+            ("salam labas", "Bonjour"),
+            ("kayn chi missions jayin?", "EXEMPLE"),
+            "Mission B2B à Dakar",
+            ("bghit n3ref 3la marché dyal Kenya", "Silicon Savannah"),
+            ("chkoun delegue dyal ASMEX f Agadir?", "Souss-Massa"),
+            ("bslama", "Au revoir"),
+        ),
+    ),
+    "en": (
+        "en",
+        _script(
+            ("hello", "Hello"),
+            ("what are the upcoming missions?", "SAMPLE"),
+            "B2B mission to Dakar",
+            ("how can I export to Kenya?", "Silicon Savannah"),
+            ("who is the ASMEX delegate in Agadir?", "Souss-Massa"),
+            ("bye", "Goodbye"),
+        ),
+    ),
+}
+VARIETIES = tuple(SCRIPTS)
+
+
+# --- checking one turn ---------------------------------------------------------------------------
+
+
+def _haystack(replies: list[dict[str, Any]]) -> str:
+    parts: list[str] = []
+    for reply in replies:
+        parts.append(str(reply.get("text") or ""))
+        parts.extend(str(b.get("payload")) for b in reply.get("buttons") or [])
+        if reply.get("custom") is not None:
+            parts.append(json.dumps(reply["custom"], ensure_ascii=False))
+    return "\n".join(parts)
+
+
+def check_turn(
+    turn: Turn, lang: str, sender: str, replies: Any, previous: list[dict[str, Any]] | None
+) -> tuple[str, str] | None:
+    """(failure kind, detail) for a wrong reply, None for a good one."""
+    if not isinstance(replies, list) or not replies:
+        return "lost", "empty reply list"
+    if any(r.get("recipient_id") != sender for r in replies):
+        return "misrouted", "a reply is addressed to another user"
+    keys = [json.dumps(r, sort_keys=True, ensure_ascii=False) for r in replies]
+    if len(set(keys)) != len(keys):
+        return "duplicated", "the same message twice in one reply"
+    if previous is not None and replies == previous:
+        return "duplicated", "the previous turn's reply again"
+    haystack = _haystack(replies)
+    missing = [e for e in turn.expect if e not in haystack]
+    if missing:
+        return "unexpected", f"missing {missing}: {haystack[:200]!r}"
+    text = "\n".join(str(r.get("text") or "") for r in replies)
+    if (lang == "ar") != bool(ARABIC_LETTER_RE.search(text)):
+        return "language", f"not in {lang}: {text[:200]!r}"
+    return None
+
+
+# --- running users -------------------------------------------------------------------------------
+
+
+@dataclass
+class TurnResult:
+    """One request: which user and turn, its latency and its failure if any."""
+
+    users: int
+    variety: str
+    kind: str
+    latency_ms: float
+    failure: str | None = None
+    detail: str = ""
+    sender: str = ""
+    text: str = ""
+
+
+async def _post(session: Any, url: str, sender: str, text: str, timeout: float) -> Any:
+    import aiohttp
+
+    async with session.post(
+        url,
+        json={"sender": sender, "message": text},
+        timeout=aiohttp.ClientTimeout(total=timeout),
+    ) as response:
+        if response.status != 200:
+            raise RuntimeError(f"HTTP {response.status}")
+        return await response.json(content_type=None)
+
+
+async def run_user(
+    session: Any,
+    url: str,
+    users: int,
+    index: int,
+    turns: int,
+    run_id: str,
+    timeout: float,
+    deadline: float,
+) -> list[TurnResult]:
+    """One simulated user: its variety's script, ``turns`` messages, one at a time."""
+    variety = VARIETIES[index % len(VARIETIES)]
+    lang, script = SCRIPTS[variety]
+    sender = f"bench-{run_id}-n{users}-u{index}-{variety}"
+    results: list[TurnResult] = []
+    previous: list[dict[str, Any]] | None = None
+    for position in range(turns):
+        turn = script[position % len(script)]
+        if time.monotonic() > deadline:
+            results.append(
+                TurnResult(
+                    users,
+                    variety,
+                    turn.kind,
+                    math.nan,
+                    "not sent",
+                    "time budget exhausted",
+                    sender,
+                    turn.text,
+                )
+            )
+            continue
+        start = time.perf_counter()
+        try:
+            replies = await _post(session, url, sender, turn.text, timeout)
+        except Exception as exc:  # noqa: BLE001 - every transport failure is a failed turn
+            elapsed = (time.perf_counter() - start) * 1000
+            results.append(
+                TurnResult(
+                    users,
+                    variety,
+                    turn.kind,
+                    elapsed,
+                    "error",
+                    f"{type(exc).__name__}: {exc}",
+                    sender,
+                    turn.text,
+                )
+            )
+            previous = None
+            continue
+        elapsed = (time.perf_counter() - start) * 1000
+        problem = check_turn(turn, lang, sender, replies, previous)
+        results.append(
+            TurnResult(
+                users,
+                variety,
+                turn.kind,
+                elapsed,
+                problem[0] if problem else None,
+                problem[1] if problem else "",
+                sender,
+                turn.text,
+            )
+        )
+        previous = replies if isinstance(replies, list) else None
+    return results
+
+
+async def run_level(
+    url: str, users: int, turns: int, run_id: str, timeout: float, budget: float
+) -> tuple[list[TurnResult], float]:
+    """N users at once; returns every turn and the wall time in seconds."""
+    import aiohttp
+
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        deadline = time.monotonic() + budget
+        start = time.perf_counter()
+        per_user = await asyncio.gather(
+            *(
+                run_user(session, url, users, i, turns, run_id, timeout, deadline)
+                for i in range(users)
+            )
+        )
+        wall = time.perf_counter() - start
+    return [r for rs in per_user for r in rs], wall
+
+
+async def warm_up(url: str, run_id: str, timeout: float) -> None:
+    """One conversation per variety, unmeasured: the first messages load lazily built parts."""
+    results, _ = await run_level(
+        url, len(VARIETIES), len(SCRIPTS["fr"][1]), f"{run_id}w", timeout, budget=120
+    )
+    failed = [r for r in results if r.failure]
+    if failed:
+        print(
+            f"warm-up: {len(failed)} of {len(results)} turns failed "
+            f"(first: {failed[0].variety}/{failed[0].kind}: {failed[0].detail})"
+        )
+
+
+# --- statistics and reports ----------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of the values; NaN when there are none."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def latency_stats(values: list[float]) -> dict[str, float]:
+    return {
+        "p50": percentile(values, 50),
+        "p95": percentile(values, 95),
+        "p99": percentile(values, 99),
+        "max": max(values) if values else math.nan,
+        "mean": sum(values) / len(values) if values else math.nan,
+    }
+
+
+@dataclass
+class LevelReport:
+    """Figures for one N."""
+
+    users: int
+    turns_per_user: int
+    requests: int
+    answered: int
+    correct: int
+    wall_seconds: float
+    messages_per_second: float
+    latency_ms: dict[str, float]
+    latency_ms_by_kind: dict[str, dict[str, float]]
+    failures: dict[str, int]
+    failure_examples: list[dict[str, str]] = field(default_factory=list)
+
+
+def summarize(users: int, turns: int, results: list[TurnResult], wall: float) -> LevelReport:
+    sent = [r for r in results if r.failure != "not sent"]
+    answered = [r for r in sent if r.failure != "error"]
+    latencies = [r.latency_ms for r in answered]
+    by_kind: dict[str, dict[str, float]] = {}
+    for kind in dict.fromkeys(r.kind for r in answered):
+        values = [r.latency_ms for r in answered if r.kind == kind]
+        by_kind[kind] = {
+            "p50": percentile(values, 50),
+            "p95": percentile(values, 95),
+            "n": float(len(values)),
+        }
+    failed = [r for r in results if r.failure]
+    examples = []
+    seen: set[tuple[str, str, str]] = set()
+    for r in failed:
+        key = (r.failure or "", r.variety, r.kind)
+        if key not in seen and len(examples) < 12:
+            seen.add(key)
+            examples.append(
+                {
+                    "failure": r.failure or "",
+                    "variety": r.variety,
+                    "kind": r.kind,
+                    "message": r.text,
+                    "detail": r.detail,
+                }
+            )
+    return LevelReport(
+        users=users,
+        turns_per_user=turns,
+        requests=len(sent),
+        answered=len(answered),
+        correct=len(results) - len(failed),
+        wall_seconds=round(wall, 2),
+        messages_per_second=round(len(answered) / wall, 2) if wall else math.nan,
+        latency_ms={k: round(v, 1) for k, v in latency_stats(latencies).items()},
+        latency_ms_by_kind={k: {m: round(v, 1) for m, v in s.items()} for k, s in by_kind.items()},
+        failures=dict(Counter(r.failure for r in failed if r.failure)),
+        failure_examples=examples,
+    )
+
+
+def machine() -> dict[str, Any]:
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count() or 0
+    return {
+        "cpus_usable": usable,
+        "cpus_total": os.cpu_count(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def target_verdict(reports: list[LevelReport]) -> dict[str, Any]:
+    at = next((r for r in reports if r.users == TARGET_USERS), None)
+    if at is None:
+        return {
+            "users": TARGET_USERS,
+            "p95_ms_max": TARGET_P95_MS,
+            "p95_ms": None,
+            "met": None,
+            "note": f"N={TARGET_USERS} was not run",
+        }
+    p95 = at.latency_ms["p95"]
+    complete = at.correct == at.requests == at.users * at.turns_per_user
+    return {
+        "users": TARGET_USERS,
+        "p95_ms_max": TARGET_P95_MS,
+        "p95_ms": p95,
+        "all_turns_correct": complete,
+        "met": bool(p95 < TARGET_P95_MS) and complete,
+    }
+
+
+def table(reports: list[LevelReport]) -> str:
+    lines = [
+        "| users | turns | correct | p50 ms | p95 ms | p99 ms | max ms | msg/s | failures |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in reports:
+        lat = r.latency_ms
+        failures = ", ".join(f"{k} {v}" for k, v in sorted(r.failures.items())) or "none"
+        lines.append(
+            f"| {r.users} | {r.requests} | {r.correct}/{r.users * r.turns_per_user} "
+            f"| {lat['p50']:.0f} | {lat['p95']:.0f} | {lat['p99']:.0f} | {lat['max']:.0f} "
+            f"| {r.messages_per_second:.1f} | {failures} |"
+        )
+    return "\n".join(lines)
+
+
+def markdown(reports: list[LevelReport], meta: dict[str, Any], verdict: dict[str, Any]) -> str:
+    m = meta["machine"]
+    if verdict["met"] is None:
+        outcome = verdict["note"]
+    else:
+        outcome = (
+            f"p95 at {verdict['users']} users = {verdict['p95_ms']:.0f} ms "
+            f"(target < {verdict['p95_ms_max']:.0f} ms"
+            + ("" if verdict["all_turns_correct"] else ", and every turn correct")
+            + f"): **{'met' if verdict['met'] else 'NOT met'}**"
+        )
+    parts = [
+        "# End-to-end benchmark (REST channel)",
+        "",
+        f"{meta['date']} · model `{meta['model']}` · {m['cpus_usable']} usable CPUs "
+        f"(load average at start {', '.join(map(str, m['load_average_at_start']))}) · "
+        f"Python {m['python']} · servers: {meta['servers']}",
+        "",
+        "Each user holds a scripted conversation (greeting, upcoming missions, one event's "
+        "details from a button payload, the Kenya market, the Agadir regional office, goodbye) "
+        "in fr, ar, ary (Arabizi) or en, sending the next message as soon as the reply arrives. "
+        "Latency: from the POST to the last byte of the reply, per turn. A turn is correct when "
+        "the reply list is non-empty, addressed to that user, contains what the turn expects, "
+        "is in the reply language and repeats no message.",
+        "",
+        table(reports),
+        "",
+        f"Target (issue 4): {outcome}.",
+        "",
+        f"## p95 by turn at {TARGET_USERS} users",
+        "",
+    ]
+    at = next((r for r in reports if r.users == TARGET_USERS), None)
+    if at:
+        parts += ["| turn | n | p50 ms | p95 ms |", "|---|---:|---:|---:|"]
+        parts += [
+            f"| {k} | {v['n']:.0f} | {v['p50']:.0f} | {v['p95']:.0f} |"
+            for k, v in at.latency_ms_by_kind.items()
+        ]
+    examples = [(r.users, e) for r in reports for e in r.failure_examples]
+    if examples:
+        parts += ["", "## Failures (first of each kind per N)", ""]
+        parts += [
+            f"- N={n} {e['variety']}/{e['kind']} `{e['message']}`: {e['failure']} — {e['detail']}"
+            for n, e in examples
+        ]
+    return "\n".join(parts) + "\n"
+
+
+# --- main ----------------------------------------------------------------------------------------
+
+
+async def bench(
+    url: str, levels: list[int], turns: int, timeout: float, budget: float
+) -> list[LevelReport]:
+    run_id = uuid.uuid4().hex[:6]
+    await warm_up(url, run_id, timeout)
+    reports = []
+    for users in levels:
+        results, wall = await run_level(url, users, turns, run_id, timeout, budget)
+        report = summarize(users, turns, results, wall)
+        reports.append(report)
+        lat = report.latency_ms
+        print(
+            f"N={users:<3} {report.correct}/{users * turns} correct  p50 {lat['p50']:.0f} ms  "
+            f"p95 {lat['p95']:.0f} ms  p99 {lat['p99']:.0f} ms  "
+            f"{report.messages_per_second:.1f} msg/s  ({wall:.1f} s)",
+            flush=True,
+        )
+    return reports
+
+
+def run_with_servers(args: argparse.Namespace, levels: list[int]) -> tuple[list[LevelReport], str]:
+    from tests.e2e.conftest import prepare_database
+    from tests.e2e.servers import running_servers
+
+    if not args.model.is_file():
+        sys.exit(f"no model at {args.model}: run `make train` first")
+    with tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp:
+        workdir = Path(tmp)
+        database_url = f"sqlite:///{workdir / 'kb.db'}"
+        prepare_database(database_url)
+        env = {"DATABASE_URL": database_url, "ASMEX_TODAY": args.today}
+        started = time.perf_counter()
+        with running_servers(args.model, workdir, env) as servers:
+            print(
+                f"servers up in {time.perf_counter() - started:.0f} s "
+                f"(rasa {servers.rasa_url}, actions {servers.actions_url}); today {args.today}",
+                flush=True,
+            )
+            url = f"{servers.rasa_url}/webhooks/rest/webhook"
+            reports = asyncio.run(bench(url, levels, args.turns, args.timeout, args.budget))
+    return reports, "started by the benchmark (SQLite knowledge base and tracker store)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--users",
+        default="1,10,50",
+        help="comma-separated numbers of concurrent users (default 1,10,50)",
+    )
+    parser.add_argument(
+        "--turns",
+        type=int,
+        default=6,
+        help="messages per user; the 6-turn script repeats if more (default 6)",
+    )
+    parser.add_argument("--model", type=Path, default=MODEL)
+    parser.add_argument(
+        "--today",
+        default="2026-11-22",
+        help="ASMEX_TODAY for the action server (sample events upcoming)",
+    )
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=90.0,
+        help="seconds per N; turns not started by then are reported as not sent",
+    )
+    parser.add_argument(
+        "--rasa-url",
+        default=None,
+        help="bench servers already running at this URL instead of starting them",
+    )
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    levels = [int(x) for x in args.users.split(",") if x.strip()]
+
+    meta: dict[str, Any] = {
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "model": str(
+            args.model.relative_to(ROOT) if args.model.is_relative_to(ROOT) else args.model
+        ),
+        "machine": machine(),
+        "turns_per_user": args.turns,
+        "varieties": list(VARIETIES),
+    }
+    if args.rasa_url:
+        url = f"{args.rasa_url.rstrip('/')}/webhooks/rest/webhook"
+        reports = asyncio.run(bench(url, levels, args.turns, args.timeout, args.budget))
+        meta["servers"] = f"already running at {args.rasa_url}"
+    else:
+        reports, meta["servers"] = run_with_servers(args, levels)
+
+    verdict = target_verdict(reports)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "e2e.json").write_text(
+        json.dumps(
+            {**meta, "target": verdict, "levels": [asdict(r) for r in reports]},
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    report = markdown(reports, meta, verdict)
+    (args.out / "e2e.md").write_text(report, encoding="utf-8")
+    print()
+    print(table(reports))
+    print()
+    print(report.split("Target (issue 4): ")[1].split("\n")[0])
+    print(f"wrote {args.out / 'e2e.md'} and {args.out / 'e2e.json'}")
+    all_correct = all(r.correct == r.users * r.turns_per_user for r in reports)
+    return 0 if all_correct else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,350 @@
+"""Whole conversations over the REST channel, with the action server and the knowledge base.
+
+A registration in French and one in Darija (Arabic script) end in the database; the other
+capabilities get a short conversation each in French and Arabic. Expected replies are the
+domain's responses for the reply language (their fixed wording, placeholders left out), so a
+reply in the wrong language or the wrong response fails.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from actions.db import repositories as repo
+from actions.db.models import User
+from actions.db.session import make_engine
+from tests.e2e.servers import Servers
+
+pytestmark = pytest.mark.model
+
+ROOT = Path(__file__).resolve().parents[2]
+DAKAR = "sample-dakar-b2b-mission-2026"
+ABIDJAN = "sample-abidjan-b2b-mission-2027"
+_PLACEHOLDER_RE = re.compile(r"\{[^{}]*\}")
+
+
+# --- the domain's responses ----------------------------------------------------------------------
+
+
+@cache
+def _responses() -> dict[str, list[dict[str, Any]]]:
+    """Responses of domain.yml (and of a domain/ directory, if the domain is split)."""
+    files = [ROOT / "domain.yml"] if (ROOT / "domain.yml").is_file() else []
+    if (ROOT / "domain").is_dir():
+        files += sorted((ROOT / "domain").rglob("*.yml"))
+    responses: dict[str, list[dict[str, Any]]] = {}
+    for path in files:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        responses.update(data.get("responses") or {})
+    return responses
+
+
+def _variation(name: str, lang: str) -> str:
+    """Text of the response's variation for a reply language (fr: the one without condition)."""
+    variations = _responses().get(name)
+    assert variations, f"response {name} is not in the domain"
+    for variation in variations:
+        if variation.get("channel"):
+            continue
+        languages = [
+            c.get("value")
+            for c in variation.get("condition") or []
+            if c.get("type") == "slot" and c.get("name") == "language"
+        ]
+        if (lang in languages) or (lang == "fr" and not variation.get("condition")):
+            return str(variation.get("text") or "")
+    raise AssertionError(f"response {name} has no variation for {lang}")
+
+
+def fragments(name: str, lang: str) -> list[str]:
+    """The fixed parts of a response's text in a language (what any rendering contains)."""
+    parts = (p.strip() for p in _PLACEHOLDER_RE.split(_variation(name, lang)))
+    return [p for p in parts if len(p) >= 3]
+
+
+def texts(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(str(r.get("text") or "") for r in replies)
+
+
+def payloads(replies: list[dict[str, Any]]) -> list[str]:
+    return [str(b.get("payload")) for r in replies for b in r.get("buttons") or []]
+
+
+def said(replies: list[dict[str, Any]], name: str, lang: str) -> bool:
+    """The replies contain the response ``name`` in ``lang``."""
+    text = texts(replies)
+    return all(part in text for part in fragments(name, lang))
+
+
+def assert_said(replies: list[dict[str, Any]], *names: str, lang: str) -> None:
+    """One of the responses ``names`` (in ``lang``) is among the replies."""
+    assert any(said(replies, name, lang) for name in names), (
+        f"expected {' or '.join(names)} in {lang}, got:\n{texts(replies)}"
+    )
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Chat:
+    """One user's conversation; every message must get at least one reply."""
+
+    servers: Servers
+    sender: str
+    log: list[tuple[str, str]] = field(default_factory=list)
+
+    def say(self, text: str) -> list[dict[str, Any]]:
+        replies = self.servers.send(self.sender, text)
+        self.log.append((text, texts(replies)))
+        assert replies, f"no reply to {text!r} ({self.sender})"
+        assert all(r.get("recipient_id") == self.sender for r in replies)
+        return replies
+
+
+def valid_ice(base: str) -> str:
+    """A 15-digit ICE: 13 digits and the mod-97 key that makes stdnum.ma.ice accept it."""
+    from stdnum.ma import ice
+
+    number = f"{base}{(-int(base) * 100) % 97:02d}"
+    assert ice.is_valid(number)
+    return number
+
+
+def invalid_ice(number: str) -> str:
+    """The same 15 digits with a wrong check key."""
+    from stdnum.ma import ice
+
+    wrong = f"{number[:13]}{(int(number[13:]) + 1) % 97:02d}"
+    assert len(wrong) == 15 and not ice.is_valid(wrong)
+    return wrong
+
+
+def to_arabic_indic(text: str) -> str:
+    return text.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+
+
+@pytest.fixture(scope="module")
+def database(e2e_database_url: str) -> Iterator[Any]:
+    """An engine on the database the action server writes to."""
+    engine = make_engine(e2e_database_url)
+    yield engine
+    engine.dispose()
+
+
+def registrations(engine: Any, **filters: Any) -> list[repo.RegistrationView]:
+    """Registrations whose fields equal ``filters``."""
+    with Session(engine) as session:
+        rows = repo.list_all_registrations(session, include_cancelled=True)
+    return [r for r in rows if all(getattr(r, k) == v for k, v in filters.items())]
+
+
+def subscriptions(engine: Any, sender: str) -> list[repo.AlertSubscriptionView]:
+    """The alert subscriptions of the REST user ``sender``."""
+    with Session(engine) as session:
+        user_ids = list(session.scalars(select(User.id).where(User.channel_user_id == sender)))
+        return [s for uid in user_ids for s in repo.list_alert_subscriptions(session, user_id=uid)]
+
+
+def register_payload(slug: str) -> str:
+    return "/register_mission" + json.dumps({"event_slug": slug})
+
+
+# --- registration --------------------------------------------------------------------------------
+
+
+def test_registration_in_french(servers: Servers, database: Any) -> None:
+    chat, lang = Chat(servers, "e2e-register-fr"), "fr"
+    ice = valid_ice("0015258220001")
+
+    assert_said(chat.say("bonjour"), "utter_greet", lang=lang)
+    replies = chat.say("je veux m'inscrire à une mission")
+    assert_said(replies, "utter_ask_event_slug", lang=lang)
+    assert register_payload(DAKAR) in payloads(replies)
+
+    assert_said(chat.say(register_payload(DAKAR)), "utter_ask_company_name", lang=lang)
+    assert_said(chat.say("Atlas Export SARL"), "utter_ask_ice", lang=lang)
+    replies = chat.say(invalid_ice(ice))
+    assert_said(replies, "utter_registration_invalid_ice", lang=lang)
+    assert_said(replies, "utter_ask_ice", lang=lang)
+    assert_said(chat.say(ice), "utter_ask_contact_name", lang=lang)
+    assert_said(chat.say("Samira Alaoui"), "utter_ask_email", lang=lang)
+    assert_said(chat.say("Samira@Atlas-Export.ma"), "utter_ask_phone", lang=lang)
+    assert_said(chat.say("0612345678"), "utter_ask_sector", lang=lang)
+
+    summary = chat.say("agroalimentaire")
+    assert_said(summary, "utter_ask_registration_confirmed", lang=lang)
+    for value in (
+        "Atlas Export SARL",
+        ice,
+        "Samira Alaoui",
+        "samira@atlas-export.ma",
+        "+212612345678",
+        "Dakar",
+    ):
+        assert value in texts(summary)
+    assert "/affirm" in payloads(summary)
+    assert registrations(database, event_slug=DAKAR, phone="+212612345678") == []
+
+    done = chat.say("oui")
+    assert_said(done, "utter_registration_done", lang=lang)
+    assert f"https://example.org/asmex/{DAKAR}" in texts(done)
+
+    saved = registrations(database, phone="+212612345678")
+    assert len(saved) == 1, saved
+    row = saved[0]
+    assert (
+        row.event_slug,
+        row.company_name,
+        row.ice,
+        row.contact_name,
+        row.email,
+        row.sector,
+        row.status,
+    ) == (
+        DAKAR,
+        "Atlas Export SARL",
+        ice,
+        "Samira Alaoui",
+        "samira@atlas-export.ma",
+        "agrifood",
+        "confirmed",
+    )
+
+    # Asking again: told they are registered already, and nothing new is saved.
+    assert_said(chat.say(register_payload(DAKAR)), "utter_registration_already", lang=lang)
+    assert len(registrations(database, phone="+212612345678")) == 1
+    assert len(registrations(database, event_slug=DAKAR, status="confirmed")) == 1
+
+
+def test_registration_in_darija(servers: Servers, database: Any) -> None:
+    chat, lang = Chat(servers, "e2e-register-ary"), "ar"
+    ice = valid_ice("0024681357000")
+
+    replies = chat.say("بغيت نتسجل فشي بعثة")
+    assert_said(replies, "utter_ask_event_slug", lang=lang)
+    assert register_payload(ABIDJAN) in payloads(replies)
+
+    assert_said(chat.say(register_payload(ABIDJAN)), "utter_ask_company_name", lang=lang)
+    assert_said(chat.say("شركة سوس للتصدير"), "utter_ask_ice", lang=lang)
+    replies = chat.say(to_arabic_indic(invalid_ice(ice)))
+    assert_said(replies, "utter_registration_invalid_ice", lang=lang)
+    assert_said(replies, "utter_ask_ice", lang=lang)
+    assert_said(chat.say(to_arabic_indic(ice)), "utter_ask_contact_name", lang=lang)
+    assert_said(chat.say("يوسف البناني"), "utter_ask_email", lang=lang)
+    assert_said(chat.say("youssef@souss-export.ma"), "utter_ask_phone", lang=lang)
+    assert_said(chat.say("٠٦٦١٢٣٤٥٦٧"), "utter_ask_sector", lang=lang)
+
+    summary = chat.say("الصناعات الغذائية")
+    assert_said(summary, "utter_ask_registration_confirmed", lang=lang)
+    for value in ("شركة سوس للتصدير", ice, "يوسف البناني", "+212661234567", "أبيدجان"):
+        assert value in texts(summary)
+
+    assert_said(chat.say("إيه واخا"), "utter_registration_done", lang=lang)
+    saved = registrations(database, phone="+212661234567")
+    assert len(saved) == 1, saved
+    row = saved[0]
+    assert (row.event_slug, row.company_name, row.ice, row.contact_name, row.email, row.sector) == (
+        ABIDJAN,
+        "شركة سوس للتصدير",
+        ice,
+        "يوسف البناني",
+        "youssef@souss-export.ma",
+        "agrifood",
+    )
+
+    assert_said(chat.say(register_payload(ABIDJAN)), "utter_registration_already", lang=lang)
+    assert len(registrations(database, phone="+212661234567")) == 1
+
+
+# --- the other capabilities ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "message", "content"),
+    [
+        ("fr", "quelles sont les prochaines missions ?", "EXEMPLE"),
+        ("ar", "ما هي البعثات القادمة؟", "بيانات تجريبية"),
+    ],
+)
+def test_missions_list_with_buttons(
+    servers: Servers, lang: str, message: str, content: str
+) -> None:
+    replies = Chat(servers, f"e2e-missions-{lang}").say(message)
+    assert_said(replies, "utter_missions_found", lang=lang)
+    assert content in texts(replies)  # sample events say they are demo data
+    buttons = payloads(replies)
+    assert "/ask_mission_details" + json.dumps({"event_slug": DAKAR}) in buttons
+    assert register_payload(DAKAR) in buttons
+
+
+@pytest.mark.parametrize(
+    ("lang", "message", "content"),
+    [
+        ("fr", "quelles sont les opportunités d'export au Kenya ?", ["Kenya", "Silicon Savannah"]),
+        ("ar", "كيف أصدر منتجاتي إلى كينيا؟", ["كينيا"]),
+    ],
+)
+def test_market_kenya(servers: Servers, lang: str, message: str, content: list[str]) -> None:
+    replies = Chat(servers, f"e2e-market-{lang}").say(message)
+    assert_said(replies, "utter_market_profile", lang=lang)
+    for value in content:
+        assert value in texts(replies)
+
+
+@pytest.mark.parametrize(
+    ("lang", "message", "region"),
+    [
+        ("fr", "qui est le délégué ASMEX à Agadir ?", "Souss-Massa"),
+        ("ar", "من هو مندوب الجمعية في أكادير؟", "سوس ماسة"),
+    ],
+)
+def test_regional_office_agadir(servers: Servers, lang: str, message: str, region: str) -> None:
+    replies = Chat(servers, f"e2e-region-{lang}").say(message)
+    assert_said(replies, "utter_regional_office", lang=lang)
+    assert "Khalid Bounajma" in texts(replies)
+    assert region in texts(replies)
+
+
+@pytest.mark.parametrize(
+    ("lang", "message", "name"),
+    [("fr", "c'est quoi tijaria ?", "Tijaria"), ("ar", "ما هي منصة تجارية؟", "تجارية")],
+)
+def test_tijaria(servers: Servers, lang: str, message: str, name: str) -> None:
+    replies = Chat(servers, f"e2e-tijaria-{lang}").say(message)
+    assert_said(replies, "utter_tijaria", "utter_tijaria_no_link", lang=lang)
+    assert name in texts(replies)
+
+
+@pytest.mark.parametrize(
+    ("lang", "message", "expected"),
+    [
+        (
+            "fr",
+            "préviens-moi des missions au Kenya dans l'agroalimentaire",
+            ("KE", "agrifood", "mission"),
+        ),
+        ("ar", "نبهني بالبعثات الجديدة", (None, None, "mission")),
+    ],
+)
+def test_subscribe_alerts(
+    servers: Servers, database: Any, lang: str, message: str, expected: tuple[Any, ...]
+) -> None:
+    sender = f"e2e-alerts-{lang}"
+    replies = Chat(servers, sender).say(message)
+    assert_said(replies, "utter_alerts_subscribed", "utter_alerts_subscribed_all", lang=lang)
+    stored = [
+        (s.country, s.sector, s.event_type) for s in subscriptions(database, sender) if s.active
+    ]
+    assert stored == [expected]
