@@ -121,15 +121,15 @@ def slot_events(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
 
 
-# --- rendering with Rasa (the merged domain: domain.yml + domain.d/info.yml) ----------------
+# --- rendering with Rasa (the project domain, as Rasa loads it) -----------------------------
 
 
 @lru_cache(maxsize=1)
 def merged_domain() -> Any:
-    """domain.yml and the fragment of issue #4 merged, as Rasa loads them."""
+    """The project's domain.yml, as Rasa loads it."""
     from rasa.shared.core.domain import Domain
 
-    return Domain.load([str(ROOT / "domain.yml"), str(ROOT / "domain.d" / "info.yml")])
+    return Domain.load(str(ROOT / "domain.yml"))
 
 
 def domain_dict() -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""action_clarify, and the responses of the domain fragment of issue #4 (domain.d/info.yml)."""
+"""action_clarify, and checks of the domain's responses and rules."""
 
 from __future__ import annotations
 
@@ -72,10 +72,10 @@ def test_response_text_picks_the_language_variation() -> None:
     assert response_text(domain, "utter_nothing", "fr") is None
 
 
-# --- the domain fragment -----------------------------------------------------------------
+# --- the domain -------------------------------------------------------------------------
 
 
-FRAGMENT = ROOT / "domain.d" / "info.yml"
+DOMAIN_FILE = ROOT / "domain.yml"
 ACTION_FILES = [
     "markets.py",
     "services.py",
@@ -88,7 +88,7 @@ ACTION_FILES = [
 
 
 def fragment() -> dict:
-    return yaml.safe_load(FRAGMENT.read_text(encoding="utf-8"))
+    return yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
 
 
 def test_every_response_has_fr_ar_en_with_the_same_placeholders() -> None:
@@ -123,7 +123,7 @@ def test_rules_use_declared_actions_and_slots() -> None:
     rules = yaml.safe_load((ROOT / "data" / "rules" / "info.yml").read_text(encoding="utf-8"))
     domain = domain_dict()
     actions = [a if isinstance(a, str) else next(iter(a)) for a in domain["actions"]]
-    names = set(actions) | set(domain["responses"])
+    names = set(actions) | set(domain["responses"]) | set(domain.get("forms") or {})
     for rule in rules["rules"]:
         for step in rule["steps"]:
             if "action" in step:

@@ -1,0 +1,1 @@
+"""Channels: Telegram and WhatsApp input channels and proactive messaging (issue #5)."""
