@@ -231,7 +231,13 @@ class ExporterIntentClassifier(GraphComponent, IntentClassifier):
         """Set the intent and the intent ranking of each message."""
         if self._model is None:
             return messages
-        todo = [m for m in messages if m.get(TEXT)]
+        todo = []
+        for message in messages:
+            if (message.get(TEXT) or "").strip():
+                todo.append(message)
+            else:  # nothing to classify: no intent, zero confidence (-> nlu_fallback)
+                message.set(INTENT, {"name": None, "confidence": 0.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [], add_to_output=True)
         if not todo:
             return messages
         classes = self._model["classes"]

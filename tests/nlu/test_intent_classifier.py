@@ -130,6 +130,8 @@ def test_odd_input_never_crashes(
     component.process([message])
     if text.strip():
         assert message.get(INTENT)["name"] in TRAINING
+    else:
+        assert message.get(INTENT) == {"name": None, "confidence": 0.0}
 
 
 def test_untrained_component_leaves_messages_alone(tmp_path: Path) -> None:
