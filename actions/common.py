@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from functools import lru_cache, partial
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from actions import settings
 from actions.canonical import DEFAULT_LANGUAGE, REPLY_LANGUAGES
@@ -67,8 +68,3 @@ def latest_user_metadata(tracker: Tracker) -> dict[str, Any]:
             metadata = event.get("metadata") or {}
             return metadata if isinstance(metadata, dict) else {}
     return {}
-
-
-def session_type() -> type[Session]:
-    """The session class repository functions receive (for type hints in actions)."""
-    return Session

@@ -15,13 +15,49 @@ from typing import Final
 from actions.canonical import DEFAULT_LANGUAGE, REPLY_LANGUAGES
 
 MONTHS: Final[dict[str, tuple[str, ...]]] = {
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre"),
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
     # Month names as written in Morocco (as in the knowledge base's Arabic texts).
-    "ar": ("يناير", "فبراير", "مارس", "أبريل", "ماي", "يونيو", "يوليوز", "غشت",
-           "شتنبر", "أكتوبر", "نونبر", "دجنبر"),
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
+    "ar": (
+        "يناير",
+        "فبراير",
+        "مارس",
+        "أبريل",
+        "ماي",
+        "يونيو",
+        "يوليوز",
+        "غشت",
+        "شتنبر",
+        "أكتوبر",
+        "نونبر",
+        "دجنبر",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
 }
 
 SECTORS: Final[dict[str, dict[str, str]]] = {
@@ -31,8 +67,11 @@ SECTORS: Final[dict[str, dict[str, str]]] = {
     "automotive": {"fr": "automobile", "ar": "السيارات", "en": "automotive"},
     "aeronautics": {"fr": "aéronautique", "ar": "الطيران", "en": "aeronautics"},
     "pharma": {"fr": "pharmacie", "ar": "الصناعة الدوائية", "en": "pharmaceuticals"},
-    "renewable_energy": {"fr": "énergies renouvelables", "ar": "الطاقات المتجددة",
-                         "en": "renewable energy"},
+    "renewable_energy": {
+        "fr": "énergies renouvelables",
+        "ar": "الطاقات المتجددة",
+        "en": "renewable energy",
+    },
     "ict": {"fr": "TIC", "ar": "تكنولوجيا المعلومات والاتصال", "en": "ICT"},
     "logistics": {"fr": "logistique", "ar": "اللوجستيك", "en": "logistics"},
     "tourism": {"fr": "tourisme", "ar": "السياحة", "en": "tourism"},
@@ -75,7 +114,7 @@ def label(key: str, lang: str | None) -> str:
 
 
 def format_date(day: date, lang: str | None) -> str:
-    """"15 mars 2027", "15 مارس 2027", "15 March 2027"."""
+    """ "15 mars 2027", "15 مارس 2027", "15 March 2027"."""
     return f"{day.day} {MONTHS[_lang(lang)][day.month - 1]} {day.year}"
 
 
@@ -130,7 +169,7 @@ def event_type_name(event_type: str, lang: str | None) -> str:
 
 
 def place(city: str | None, country: str | None, event_type: str, lang: str | None) -> str:
-    """"Dakar, Sénégal"; a webinar without a city is online."""
+    """ "Dakar, Sénégal"; a webinar without a city is online."""
     if not city and event_type == "webinar":
         return label("online", lang)
     name = country_name(country, lang)
@@ -140,7 +179,7 @@ def place(city: str | None, country: str | None, event_type: str, lang: str | No
 
 
 def fee(amount: int | None, lang: str | None) -> str:
-    """"15 000 MAD", "15000 درهم", "MAD 15,000", free, or not specified."""
+    """ "15 000 MAD", "15000 درهم", "MAD 15,000", free, or not specified."""
     if amount is None:
         return label("unknown", lang)
     if amount == 0:

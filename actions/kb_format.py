@@ -156,5 +156,5 @@ def _gazetteer_region(surface: str) -> str | None:
 def apologise(dispatcher: CollectingDispatcher, action: str) -> list[EventType]:
     """The polite "please try again" when the database failed (run_db logged the cause)."""
     logger.warning("%s answered 'try again': the knowledge base is unavailable", action)
-    dispatcher.utter_message(response="utter_error_try_again")
+    dispatcher.utter_message(response="utter_db_unavailable")
     return []

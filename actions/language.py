@@ -37,7 +37,7 @@ def language_from_detection(variety: str | None, script: str | None) -> str | No
 
 
 def language_from_hint(hint: Any) -> str | None:
-    """Reply language for a channel hint such as Telegram's language_code ("fr", "ar-MA", "en-US")."""
+    """Reply language for a channel hint: Telegram's language_code ("fr", "ar-MA", "en-US")."""
     if not isinstance(hint, str) or not hint:
         return None
     base = hint.split("-")[0].split("_")[0].lower()

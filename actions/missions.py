@@ -33,19 +33,94 @@ FILTER_ENTITIES: Final = ("country", "sector", "event_type")
 # --- ordinals ("la deuxième", "التانية", "tania", "the second one", "la dernière") ----------
 
 _ORDINAL_WORDS: Final[dict[int, tuple[str, ...]]] = {
-    1: ("premier", "premiere", "1er", "1ere", "1re", "first", "1st",
-        "الاول", "الاولي", "الاولى", "اول", "اولي", "lwla", "lowla", "louwla", "lawla", "l'ewla",
-        "lewla", "loula", "lwel", "lowel", "lawel"),
-    2: ("deuxieme", "2e", "2eme", "2nd", "second", "seconde", "second one", "secound",
-        "الثاني", "الثانيه", "التاني", "التانيه", "ثاني", "ثانيه", "تانيه",
-        "tania", "tanya", "taniya", "ttania", "ttanya", "ltania", "tani", "ttani"),
-    3: ("troisieme", "3e", "3eme", "third", "3rd",
-        "الثالث", "الثالثه", "التالت", "التالته", "ثالث", "ثالثه", "talta", "ttalta", "taleta",
-        "talt", "ttalt"),
+    1: (
+        "premier",
+        "premiere",
+        "1er",
+        "1ere",
+        "1re",
+        "first",
+        "1st",
+        "الاول",
+        "الاولي",
+        "الاولى",
+        "اول",
+        "اولي",
+        "lwla",
+        "lowla",
+        "louwla",
+        "lawla",
+        "l'ewla",
+        "lewla",
+        "loula",
+        "lwel",
+        "lowel",
+        "lawel",
+    ),
+    2: (
+        "deuxieme",
+        "2e",
+        "2eme",
+        "2nd",
+        "second",
+        "seconde",
+        "second one",
+        "secound",
+        "الثاني",
+        "الثانيه",
+        "التاني",
+        "التانيه",
+        "ثاني",
+        "ثانيه",
+        "تانيه",
+        "tania",
+        "tanya",
+        "taniya",
+        "ttania",
+        "ttanya",
+        "ltania",
+        "tani",
+        "ttani",
+    ),
+    3: (
+        "troisieme",
+        "3e",
+        "3eme",
+        "third",
+        "3rd",
+        "الثالث",
+        "الثالثه",
+        "التالت",
+        "التالته",
+        "ثالث",
+        "ثالثه",
+        "talta",
+        "ttalta",
+        "taleta",
+        "talt",
+        "ttalt",
+    ),
     4: ("quatrieme", "4e", "4eme", "fourth", "4th", "الرابع", "الرابعه", "rab3a", "rrab3a"),
     5: ("cinquieme", "5e", "5eme", "fifth", "5th", "الخامس", "الخامسه", "khamsa", "lkhamsa"),
-    -1: ("derniere", "dernier", "last", "last one", "الاخير", "الاخيره", "اللخر", "اللخره",
-         "الاخر", "الاخره", "lkhra", "lakhra", "lkhera", "lekhra", "lakhira", "akhira", "lkher"),
+    -1: (
+        "derniere",
+        "dernier",
+        "last",
+        "last one",
+        "الاخير",
+        "الاخيره",
+        "اللخر",
+        "اللخره",
+        "الاخر",
+        "الاخره",
+        "lkhra",
+        "lakhra",
+        "lkhera",
+        "lekhra",
+        "lakhira",
+        "akhira",
+        "lkher",
+    ),
 }
 _ORDINAL_INDEX: Final = {word: n for n, words in _ORDINAL_WORDS.items() for word in words}
 _ORDINAL_RE: Final = re.compile(
@@ -126,8 +201,10 @@ def resolve_event(
         return Resolution()
 
     def matches(event: EventView) -> bool:
-        if filters.get("country") and event.country != filters["country"] and (
-            not cities or event.city not in cities
+        if (
+            filters.get("country")
+            and event.country != filters["country"]
+            and (not cities or event.city not in cities)
         ):
             return False
         if filters.get("event_type") and event.type != filters["event_type"]:
@@ -267,14 +344,27 @@ def search_missions(
     """Upcoming events for the filters; else the past ones they match and the nearest others."""
     date_from, date_to = period or (None, None)
     found = repo.list_events(
-        session, today=today, country=country, sector=sector, event_type=event_type,
-        date_from=date_from, date_to=date_to, limit=MAX_LISTED,
+        session,
+        today=today,
+        country=country,
+        sector=sector,
+        event_type=event_type,
+        date_from=date_from,
+        date_to=date_to,
+        limit=MAX_LISTED,
     )
     if found:
         return MissionSearch(found=found)
     matching = repo.list_events(
-        session, today=today, country=country, sector=sector, event_type=event_type,
-        date_from=date_from, date_to=date_to, include_past=True, limit=None,
+        session,
+        today=today,
+        country=country,
+        sector=sector,
+        event_type=event_type,
+        date_from=date_from,
+        date_to=date_to,
+        include_past=True,
+        limit=None,
     )
     past = sorted((e for e in matching if e.past), key=lambda e: e.start_date, reverse=True)
     # Nearest alternatives: drop the period, then type and sector, then every filter.
@@ -287,8 +377,12 @@ def search_missions(
     alternatives: list[EventView] = []
     for relaxed_country, relaxed_sector, relaxed_type in relaxed:
         alternatives = repo.list_events(
-            session, today=today, country=relaxed_country, sector=relaxed_sector,
-            event_type=relaxed_type, limit=MAX_ALTERNATIVES,
+            session,
+            today=today,
+            country=relaxed_country,
+            sector=relaxed_sector,
+            event_type=relaxed_type,
+            limit=MAX_ALTERNATIVES,
         )
         if alternatives:
             break
@@ -384,8 +478,10 @@ class ActionMissionDetails(Action):
         if resolution.candidates:
             dispatcher.utter_message(
                 response="utter_mission_which",
-                buttons=[event_button(e, lang, "ask_mission_details")
-                         for e in resolution.candidates[:MAX_LISTED]],
+                buttons=[
+                    event_button(e, lang, "ask_mission_details")
+                    for e in resolution.candidates[:MAX_LISTED]
+                ],
             )
             return [SlotSet("listed_events", [e.slug for e in resolution.candidates[:MAX_LISTED]])]
         if resolution.past:
@@ -396,9 +492,7 @@ class ActionMissionDetails(Action):
         return []
 
     @staticmethod
-    def _details(
-        dispatcher: CollectingDispatcher, event: EventView, lang: str
-    ) -> list[EventType]:
+    def _details(dispatcher: CollectingDispatcher, event: EventView, lang: str) -> list[EventType]:
         values = event_values(event, lang)
         if event.status == "cancelled":
             dispatcher.utter_message(response="utter_mission_cancelled", **values)
@@ -406,8 +500,8 @@ class ActionMissionDetails(Action):
         if event.past:
             dispatcher.utter_message(response="utter_mission_past", **values)
             return [SlotSet("event_slug", event.slug)]
-        response = "utter_mission_details" if event.registration_open else (
-            "utter_mission_details_closed"
+        response = (
+            "utter_mission_details" if event.registration_open else ("utter_mission_details_closed")
         )
         dispatcher.utter_message(response=response, **values)
         if event.sample:

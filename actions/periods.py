@@ -30,39 +30,99 @@ _THIS_AR: Final = r"(?:هذا|هاد|هادا|هذه|هادي)"
 _RELATIVE: Final[tuple[tuple[str, int, re.Pattern[str]], ...]] = tuple(
     (unit, offset, re.compile(pattern))
     for unit, offset, pattern in (
-        ("year", 1, r"\b(?:l'?annee prochaine|l'an prochain|annee prochaine|next year)\b"
-                    r"|\bl ?3am (?:lli |elli )?jay\b"
-                    rf"|(?:العام|السنه|عام) {_NEXT_AR}|(?:السنه) {_NEXT_AR_F}|العام الجاي"),
-        ("year", 0, r"\b(?:cette annee|cet an|this year|had l ?3am|hadi l ?3am|had l'3am|had 3am"
-                    r"|l ?3am hada)\b"
-                    rf"|{_THIS_AR} ?(?:ال)?(?:عام|سنه)\b"
-                    r"|(?:العام|السنه) (?:الحالي|الحاليه|الجاري|الجاريه)"),
-        ("month", 1, r"\b(?:le mois prochain|mois prochain|le prochain mois|next month)\b"
-                     r"|\bch?har (?:lli |elli )?jay\b|\bchhar jay\b"
-                     rf"|الشهر {_NEXT_AR}|شهر {_NEXT_AR}"),
-        ("month", 0, r"\b(?:ce mois(?:-ci| ci)?|this month|had ch?har)\b"
-                     rf"|{_THIS_AR} ?(?:ال)?شهر\b|الشهر (?:الحالي|الجاري)"),
-        ("quarter", 1, r"\b(?:le trimestre prochain|trimestre prochain|le prochain trimestre"
-                       r"|prochain trimestre|next quarter|trimestre (?:lli )?jay)\b"
-                       rf"|(?:الربع|الفصل) {_NEXT_AR}|الثلاثيه {_NEXT_AR_F}"),
-        ("quarter", 0, r"\b(?:ce trimestre|this quarter|had trimestre)\b"
-                       rf"|{_THIS_AR} ?(?:الربع|الفصل|الثلاثيه)|(?:الربع|الفصل) (?:الحالي|الجاري)"
-                       r"|الثلاثيه (?:الحاليه|الجاريه)"),
-        ("week", 1, r"\b(?:la semaine prochaine|semaine prochaine|next week"
-                    r"|simana (?:lli )?jaya|ssimana jaya)\b"
-                    rf"|الاسبوع {_NEXT_AR}|السيمانه الجايه"),
-        ("week", 0, r"\b(?:cette semaine|this week|had ssimana|had simana)\b"
-                    rf"|{_THIS_AR} ?(?:ال)?(?:اسبوع|سيمانه)"),
+        (
+            "year",
+            1,
+            r"\b(?:l'?annee prochaine|l'an prochain|annee prochaine|next year)\b"
+            r"|\bl ?3am (?:lli |elli )?jay\b"
+            rf"|(?:العام|السنه|عام) {_NEXT_AR}|(?:السنه) {_NEXT_AR_F}|العام الجاي",
+        ),
+        (
+            "year",
+            0,
+            r"\b(?:cette annee|cet an|this year|had l ?3am|hadi l ?3am|had l'3am|had 3am"
+            r"|l ?3am hada)\b"
+            rf"|{_THIS_AR} ?(?:ال)?(?:عام|سنه)\b"
+            r"|(?:العام|السنه) (?:الحالي|الحاليه|الجاري|الجاريه)",
+        ),
+        (
+            "month",
+            1,
+            r"\b(?:le mois prochain|mois prochain|le prochain mois|next month)\b"
+            r"|\bch?har (?:lli |elli )?jay\b|\bchhar jay\b"
+            rf"|الشهر {_NEXT_AR}|شهر {_NEXT_AR}",
+        ),
+        (
+            "month",
+            0,
+            r"\b(?:ce mois(?:-ci| ci)?|this month|had ch?har)\b"
+            rf"|{_THIS_AR} ?(?:ال)?شهر\b|الشهر (?:الحالي|الجاري)",
+        ),
+        (
+            "quarter",
+            1,
+            r"\b(?:le trimestre prochain|trimestre prochain|le prochain trimestre"
+            r"|prochain trimestre|next quarter|trimestre (?:lli )?jay)\b"
+            rf"|(?:الربع|الفصل) {_NEXT_AR}|الثلاثيه {_NEXT_AR_F}",
+        ),
+        (
+            "quarter",
+            0,
+            r"\b(?:ce trimestre|this quarter|had trimestre)\b"
+            rf"|{_THIS_AR} ?(?:الربع|الفصل|الثلاثيه)|(?:الربع|الفصل) (?:الحالي|الجاري)"
+            r"|الثلاثيه (?:الحاليه|الجاريه)",
+        ),
+        (
+            "week",
+            1,
+            r"\b(?:la semaine prochaine|semaine prochaine|next week"
+            r"|simana (?:lli )?jaya|ssimana jaya)\b"
+            rf"|الاسبوع {_NEXT_AR}|السيمانه الجايه",
+        ),
+        (
+            "week",
+            0,
+            r"\b(?:cette semaine|this week|had ssimana|had simana)\b"
+            rf"|{_THIS_AR} ?(?:ال)?(?:اسبوع|سيمانه)",
+        ),
     )
 )
 
 _NUMBER_WORDS: Final = {
-    "un": 1, "une": 1, "one": 1, "a": 1, "واحد": 1, "wahed": 1, "wa7ed": 1,
-    "deux": 2, "two": 2, "جوج": 2, "زوج": 2, "joj": 2, "jouj": 2, "اثنين": 2, "شهرين": 2,
-    "trois": 3, "three": 3, "ثلاثه": 3, "ثلاث": 3, "تلاته": 3, "تلت": 3, "tlata": 3, "tlat": 3,
-    "quatre": 4, "four": 4, "اربعه": 4, "اربع": 4, "rb3a": 4,
-    "six": 6, "سته": 6, "ست": 6, "stta": 6,
-    "douze": 12, "twelve": 12,
+    "un": 1,
+    "une": 1,
+    "one": 1,
+    "a": 1,
+    "واحد": 1,
+    "wahed": 1,
+    "wa7ed": 1,
+    "deux": 2,
+    "two": 2,
+    "جوج": 2,
+    "زوج": 2,
+    "joj": 2,
+    "jouj": 2,
+    "اثنين": 2,
+    "شهرين": 2,
+    "trois": 3,
+    "three": 3,
+    "ثلاثه": 3,
+    "ثلاث": 3,
+    "تلاته": 3,
+    "تلت": 3,
+    "tlata": 3,
+    "tlat": 3,
+    "quatre": 4,
+    "four": 4,
+    "اربعه": 4,
+    "اربع": 4,
+    "rb3a": 4,
+    "six": 6,
+    "سته": 6,
+    "ست": 6,
+    "stta": 6,
+    "douze": 12,
+    "twelve": 12,
 }
 _UNIT_WORDS: Final = {
     "month": r"mois|months?|ch?hour|ch?hor|ch?hr|اشهر|شهور|شهر",
@@ -71,9 +131,7 @@ _UNIT_WORDS: Final = {
     "year": r"ans|annees?|years?|snin|سنوات|سنين|اعوام",
 }
 _NUMBER: Final = (
-    r"(\d{1,3}|"
-    + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True))
-    + ")"
+    r"(\d{1,3}|" + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True)) + ")"
 )
 _WITHIN_RE: Final = re.compile(
     r"(?:\b(?:dans|d'ici|sous|in|within|the next|next|les|f|men daba l|mn daba l)"
@@ -87,12 +145,20 @@ _DUAL_MONTHS_RE: Final = re.compile(r"(?:خلال|في غضون|في|ف) ?(?:ا�
 _MONTH_ALIASES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
     (re.compile(p), r)
     for p, r in (
-        (r"\bf (?=(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre"
-         r"|novembre|decembre)\b)", "en "),
-        (r"(?:شهر|ش) ?(?=(?:يناير|فبراير|مارس|ابريل|ماي|مايو|يونيو|يوليو|يوليوز|غشت|اغسطس"
-         r"|شتنبر|سبتمبر|اكتوبر|نونبر|نوفمبر|دجنبر|ديسمبر)\b)", ""),
-        (r"(?<!\S)ف(?=(?:يناير|فبراير|مارس|ابريل|ماي|يونيو|يوليوز|غشت|شتنبر|اكتوبر|نونبر|دجنبر)\b)",
-         "في "),
+        (
+            r"\bf (?=(?:janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre"
+            r"|novembre|decembre)\b)",
+            "en ",
+        ),
+        (
+            r"(?:شهر|ش) ?(?=(?:يناير|فبراير|مارس|ابريل|ماي|مايو|يونيو|يوليو|يوليوز|غشت|اغسطس"
+            r"|شتنبر|سبتمبر|اكتوبر|نونبر|نوفمبر|دجنبر|ديسمبر)\b)",
+            "",
+        ),
+        (
+            r"(?<!\S)ف(?=(?:يناير|فبراير|مارس|ابريل|ماي|يونيو|يوليوز|غشت|شتنبر|اكتوبر|نونبر|دجنبر)\b)",
+            "في ",
+        ),
         (r"\bيوليوز\b", "يوليو"),
         (r"\bغشت\b", "اغسطس"),
         (r"\bشتنبر\b", "سبتمبر"),

@@ -149,9 +149,7 @@ def event_and_registration(
     if event is None:
         return None, None
     user_id = _user_id(session, channel, user)
-    active = [
-        r for r in repo.list_registrations(session, user_id=user_id) if r.event_slug == slug
-    ]
+    active = [r for r in repo.list_registrations(session, user_id=user_id) if r.event_slug == slug]
     return event, active[0] if active else None
 
 
@@ -173,9 +171,7 @@ def user_registrations(session: Session, *, channel: str, user: str) -> list[Reg
     return repo.list_registrations(session, user_id=_user_id(session, channel, user))
 
 
-def cancel(
-    session: Session, *, channel: str, user: str, slug: str
-) -> RegistrationView | None:
+def cancel(session: Session, *, channel: str, user: str, slug: str) -> RegistrationView | None:
     """Cancel the user's registration to the event; None when there was none."""
     return repo.cancel_registration(
         session, user_id=_user_id(session, channel, user), event_slug=slug
@@ -245,7 +241,10 @@ class ValidateRegistrationForm(FormValidationAction):
         channel, user = channel_identity(tracker)
         try:
             event, existing = await run_db(
-                event_and_registration, slug=str(value), channel=channel, user=user,
+                event_and_registration,
+                slug=str(value),
+                channel=channel,
+                user=user,
                 today=settings.today(),
             )
         except DatabaseUnavailable:
@@ -414,7 +413,11 @@ class ActionSubmitRegistration(Action):
         slug = str(tracker.get_slot("event_slug"))
         try:
             outcome, event = await run_db(
-                register, channel=channel, user=user, slug=slug, today=settings.today(),
+                register,
+                channel=channel,
+                user=user,
+                slug=slug,
+                today=settings.today(),
                 details=_details(tracker),
             )
         except DatabaseUnavailable:
@@ -543,8 +546,10 @@ class ActionCancelRegistrationStart(Action):
                 for r in chosen
             ]
             dispatcher.utter_message(response="utter_cancel_which", buttons=buttons)
-            return [SlotSet("cancel_slug", None),
-                    SlotSet("listed_events", [r.event_slug for r in chosen])]
+            return [
+                SlotSet("cancel_slug", None),
+                SlotSet("listed_events", [r.event_slug for r in chosen]),
+            ]
         registration = chosen[0]
         dispatcher.utter_message(
             response="utter_cancel_confirm", **registration_values(registration, lang)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -107,69 +108,58 @@ def _utter_topic(
     )
 
 
-class ActionTijaria(Action):
+class _TopicAction(Action, ABC):
+    """Answer from one knowledge-base topic and its procedures (abstract: not registered)."""
+
+    topic: str
+    response: str
+    procedure_summaries: bool
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        try:
+            answer = await run_db(topic_answer, topic=self.topic)
+        except DatabaseUnavailable:
+            return apologise(dispatcher, self.name())
+        _utter_topic(
+            dispatcher,
+            answer,
+            reply_language(tracker),
+            self.response,
+            procedure_summaries=self.procedure_summaries,
+        )
+        return []
+
+
+class ActionTijaria(_TopicAction):
     """Answer ask_tijaria: what the platform is and its procedures, with links if known."""
+
+    topic, response, procedure_summaries = "tijaria", "utter_tijaria", True
 
     def name(self) -> str:
         return "action_tijaria"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        try:
-            answer = await run_db(topic_answer, topic="tijaria")
-        except DatabaseUnavailable:
-            return apologise(dispatcher, self.name())
-        _utter_topic(
-            dispatcher, answer, reply_language(tracker), "utter_tijaria", procedure_summaries=True
-        )
-        return []
 
-
-class ActionFinancing(Action):
+class ActionFinancing(_TopicAction):
     """Answer ask_financing from the financing topic and procedures."""
+
+    topic, response, procedure_summaries = "financing", "utter_financing", True
 
     def name(self) -> str:
         return "action_financing"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        try:
-            answer = await run_db(topic_answer, topic="financing")
-        except DatabaseUnavailable:
-            return apologise(dispatcher, self.name())
-        _utter_topic(
-            dispatcher,
-            answer,
-            reply_language(tracker),
-            "utter_financing",
-            procedure_summaries=True,
-        )
-        return []
 
-
-class ActionMembership(Action):
+class ActionMembership(_TopicAction):
     """Answer ask_membership: who may join ASMEX and the steps (the topic says the rest)."""
+
+    topic, response, procedure_summaries = "membership", "utter_membership", False
 
     def name(self) -> str:
         return "action_membership"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        try:
-            answer = await run_db(topic_answer, topic="membership")
-        except DatabaseUnavailable:
-            return apologise(dispatcher, self.name())
-        _utter_topic(
-            dispatcher,
-            answer,
-            reply_language(tracker),
-            "utter_membership",
-            procedure_summaries=False,
-        )
-        return []
 
 
 class ActionRegionalOffice(Action):

@@ -6,9 +6,10 @@ import asyncio
 import statistics
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Iterable
+from typing import Any
 
 #: Block metadata `variety` -> the language the identifier should report.
 VARIETY_LANGUAGE = {"fr": "fr", "ar": "ar", "ary_ar": "ary", "ary_lat": "ary", "en": "en"}
@@ -58,9 +59,7 @@ def load_examples(path: Path | str) -> list[Example]:
         variety = (metadata.get("intent") or {}).get("variety")
         if variety not in VARIETY_LANGUAGE:
             continue
-        entities = tuple(
-            (str(e["entity"]), str(e["value"])) for e in message.get("entities") or []
-        )
+        entities = tuple((str(e["entity"]), str(e["value"])) for e in message.get("entities") or [])
         examples.append(Example(message.get("text"), message.get("intent"), variety, entities))
     return examples
 
@@ -116,7 +115,7 @@ def score(examples: list[Example], predictions: list[Prediction]) -> Report:
     }
     report.errors = [
         (e.variety, e.text, e.intent, p.intent)
-        for e, p in zip(examples, predictions)
+        for e, p in zip(examples, predictions, strict=True)
         if e.intent != p.intent
     ]
     return report

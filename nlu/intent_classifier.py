@@ -64,9 +64,7 @@ def prepare(text: str) -> str:
     return normalize_text(mask_entities(text))
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class ExporterIntentClassifier(GraphComponent, IntentClassifier):
     """Entity-masked word + character n-gram logistic regression."""
 
@@ -242,7 +240,7 @@ class ExporterIntentClassifier(GraphComponent, IntentClassifier):
             return messages
         classes = self._model["classes"]
         length = int(self._config["ranking_length"])
-        for message, row in zip(todo, self.probabilities([m.get(TEXT) for m in todo])):
+        for message, row in zip(todo, self.probabilities([m.get(TEXT) for m in todo]), strict=True):
             order = np.argsort(-row)
             ranking = [{"name": classes[i], "confidence": float(row[i])} for i in order]
             message.set(INTENT, ranking[0], add_to_output=True)

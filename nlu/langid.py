@@ -458,11 +458,11 @@ class LanguageIdModel:
         for script, model in self._models.items():
             for cls, words in _lexicons(script).items():
                 model.add(words, cls, self.config.lexicon_pseudo_count)
-        for key, words in VOCABULARY.items():
+        for key, vocabulary in VOCABULARY.items():
             cls = "ary" if key == "ary_ar" else key
             script = "arab" if key in ("ar", "ary_ar") else "latin"
             self._models[script].add(
-                [normalize_text(w) for w in words], cls, self.config.lexicon_pseudo_count
+                [normalize_text(w) for w in vocabulary], cls, self.config.lexicon_pseudo_count
             )
         for model in self._models.values():
             model.compile()

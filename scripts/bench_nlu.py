@@ -25,7 +25,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nlu.evaluation import VARIETIES, Example, Prediction, Report, evaluate_model, load_examples, score  # noqa: E402
+from nlu.evaluation import (  # noqa: E402
+    VARIETIES,
+    Example,
+    Prediction,
+    Report,
+    evaluate_model,
+    load_examples,
+    score,
+)
 
 OUT = ROOT / "bench" / "out"
 
@@ -47,10 +55,21 @@ def train(name: str, config: Path, reuse: bool) -> tuple[Path, float | None]:
     cache = tempfile.mkdtemp(prefix="rasa-cache-")
     start = time.perf_counter()
     subprocess.run(
-        [str(Path(sys.executable).parent / "rasa"), "train", "nlu", "--config", str(config),
-         "--nlu", str(ROOT / "data" / "nlu"), "--out", str(model.parent),
-         "--fixed-model-name", name],
-        cwd=ROOT, check=True,
+        [
+            str(Path(sys.executable).parent / "rasa"),
+            "train",
+            "nlu",
+            "--config",
+            str(config),
+            "--nlu",
+            str(ROOT / "data" / "nlu"),
+            "--out",
+            str(model.parent),
+            "--fixed-model-name",
+            name,
+        ],
+        cwd=ROOT,
+        check=True,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_CACHE_DIRECTORY": cache},
         stdout=subprocess.DEVNULL,
     )
@@ -144,9 +163,13 @@ def main(argv: list[str] | None = None) -> int:
     (OUT / "nlu.md").write_text(text + "\n")
     (OUT / "nlu.json").write_text(
         json.dumps(
-            {"results": {n: asdict(r) for n, r in results.items()},
-             "langdetect": asdict(langdetect), "meta": meta},
-            ensure_ascii=False, indent=1,
+            {
+                "results": {n: asdict(r) for n, r in results.items()},
+                "langdetect": asdict(langdetect),
+                "meta": meta,
+            },
+            ensure_ascii=False,
+            indent=1,
         )
     )
     return 0

@@ -26,8 +26,11 @@ def main(argv: list[str]) -> int:
             print(f"check_ports: {raw!r} is not a port number", file=sys.stderr)
             return 2
         if not port_is_free(port):
-            print(f"check_ports: port {port} is already in use; stop what uses it or set another "
-                  "port (RASA_PORT / ACTIONS_PORT)", file=sys.stderr)
+            print(
+                f"check_ports: port {port} is already in use; stop what uses it or set another "
+                "port (RASA_PORT / ACTIONS_PORT)",
+                file=sys.stderr,
+            )
             status = 1
     return status
 

@@ -1,62 +1,20 @@
 """Helpers for the tests of issue #4's information actions (markets, services, alerts,
 handoff, privacy, fallback): a knowledge-base database, trackers, running an action, and
-rendering its messages with Rasa's own response generator on the merged domain."""
+rendering its messages with Rasa's own response generator on the project domain."""
 
 from __future__ import annotations
 
 import asyncio
-import shutil
-from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
-
-from actions.db.kb_loader import load_kb
-from actions.db.migrate import upgrade_to_head
-from actions.db.session import make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 #: "Today" of these tests (the conventions of issue #4).
 TODAY = "2026-11-22"
-
-
-@pytest.fixture(scope="session")
-def kb_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database migrated to head with the real knowledge base (data/kb), built once."""
-    path = tmp_path_factory.mktemp("kb") / "kb.db"
-    url = f"sqlite:///{path}"
-    upgrade_to_head(url)
-    engine = make_engine(url)
-    with Session(engine) as session, session.begin():
-        load_kb(session)
-    engine.dispose()
-    return path
-
-
-@pytest.fixture()
-def kb(kb_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """A fresh copy of the knowledge-base database, used by the actions (DATABASE_URL)."""
-    path = tmp_path / "kb.db"
-    shutil.copy(kb_template, path)
-    url = f"sqlite:///{path}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("ASMEX_TODAY", TODAY)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture()
-def db_down(kb: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """DATABASE_URL points at a database that cannot be opened (set after ``kb``)."""
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing-dir/kb.db")
-    monkeypatch.setenv("ASMEX_TODAY", TODAY)
 
 
 def tracker(
@@ -125,7 +83,7 @@ def slot_events(events: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def merged_domain() -> Any:
+def project_domain() -> Any:
     """The project's domain.yml, as Rasa loads it."""
     from rasa.shared.core.domain import Domain
 
@@ -133,8 +91,8 @@ def merged_domain() -> Any:
 
 
 def domain_dict() -> dict[str, Any]:
-    """The merged domain as the action server receives it."""
-    return merged_domain().as_dict()
+    """The domain as the action server receives it."""
+    return project_domain().as_dict()
 
 
 def render(messages: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
@@ -143,7 +101,7 @@ def render(messages: list[dict[str, Any]], lang: str) -> list[dict[str, Any]]:
     from rasa.shared.core.events import SlotSet
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    domain = merged_domain()
+    domain = project_domain()
     nlg = TemplatedNaturalLanguageGenerator(domain.responses)
     rasa_tracker = DialogueStateTracker.from_events(
         "render", [SlotSet("language", lang)], slots=domain.slots

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from actions.alerts import ActionSubscribeAlerts, ActionUnsubscribeAlerts
 from actions.db.models import AlertSubscription, User
-from tests.actions import info_support
 from tests.actions.info_support import (
     assert_rendered,
     entity,
@@ -19,9 +18,6 @@ from tests.actions.info_support import (
 )
 
 # Fixtures shared by the tests of issue #4's information actions.
-kb_template = info_support.kb_template
-kb = info_support.kb
-db_down = info_support.db_down
 
 
 def active(engine: Engine, sender: str = "user-1") -> set[tuple[str | None, ...]]:
@@ -150,5 +146,5 @@ async def test_nothing_to_remove_creates_no_user(kb: Engine) -> None:
 @pytest.mark.parametrize("action", [ActionSubscribeAlerts, ActionUnsubscribeAlerts])
 async def test_database_down_alerts(action: type) -> None:
     messages, events = await run(action(), subscribe_tracker(("country", "KE")))
-    assert responses(messages) == ["utter_error_try_again"]
+    assert responses(messages) == ["utter_db_unavailable"]
     assert events == []

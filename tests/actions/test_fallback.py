@@ -87,12 +87,12 @@ ACTION_FILES = [
 ]
 
 
-def fragment() -> dict:
+def domain_file() -> dict:
     return yaml.safe_load(DOMAIN_FILE.read_text(encoding="utf-8"))
 
 
 def test_every_response_has_fr_ar_en_with_the_same_placeholders() -> None:
-    for name, variations in fragment()["responses"].items():
+    for name, variations in domain_file()["responses"].items():
         langs = [
             next((c["value"] for c in v.get("condition", []) if c["name"] == "language"), "fr")
             for v in variations
@@ -110,7 +110,7 @@ def test_every_response_the_actions_use_is_declared() -> None:
         source = (ROOT / "actions" / name).read_text(encoding="utf-8")
         used |= set(re.findall(r'"(utter_[a-z_]+)"', source))
     used = {u for u in used if not u.endswith("_")}
-    declared = set(fragment()["responses"]) | set(domain_dict()["responses"])
+    declared = set(domain_file()["responses"]) | set(domain_dict()["responses"])
     # `response` and f"{response}_no_link" / "_all" variants
     for base in ("utter_tijaria", "utter_financing", "utter_membership"):
         assert f"{base}_no_link" in declared

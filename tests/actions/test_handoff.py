@@ -13,7 +13,6 @@ from actions.db import repositories as repo
 from actions.db.handoffs import ConversationTurn, list_handoffs, request_handoff
 from actions.db.models import Handoff
 from actions.handoff import ActionHumanHandoff, recent_turns
-from tests.actions import info_support
 from tests.actions.info_support import (
     assert_rendered,
     responses,
@@ -22,9 +21,6 @@ from tests.actions.info_support import (
 )
 
 # Fixtures shared by the tests of issue #4's information actions.
-kb_template = info_support.kb_template
-kb = info_support.kb
-db_down = info_support.db_down
 
 
 def handoffs(engine: Engine) -> list[Handoff]:
@@ -133,5 +129,5 @@ def test_repository_function(kb: Engine) -> None:
 @pytest.mark.usefixtures("db_down")
 async def test_database_down_handoff() -> None:
     messages, events = await run(ActionHumanHandoff(), tracker(intent="human_handoff"))
-    assert responses(messages) == ["utter_error_try_again"]
+    assert responses(messages) == ["utter_db_unavailable"]
     assert events == []

@@ -27,12 +27,15 @@ def tracker(
 ) -> Tracker:
     latest: dict[str, Any] = {"intent": {"name": intent}, "entities": entities or [], "text": "x"}
     if language:
-        latest.update(
-            language=language, language_script=script, language_confidence=confidence
-        )
+        latest.update(language=language, language_script=script, language_confidence=confidence)
     events = [
-        {"event": "user", "text": "x", "parse_data": latest, "input_channel": "rest",
-         "metadata": metadata or {}}
+        {
+            "event": "user",
+            "text": "x",
+            "parse_data": latest,
+            "input_channel": "rest",
+            "metadata": metadata or {},
+        }
     ]
     return Tracker(sender, slots or {}, latest, events, False, None, {}, "action_listen")
 
@@ -131,8 +134,6 @@ async def test_stored_choice_applies_to_a_new_conversation(database: Engine) -> 
 
 async def test_database_down_still_answers(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing-dir/kb.db")
-    choice = tracker(
-        intent="change_language", entities=[{"entity": "language", "value": "ar"}]
-    )
+    choice = tracker(intent="change_language", entities=[{"entity": "language", "value": "ar"}])
     assert await run(choice) == {"language": "ar", "language_locked": True}
     assert await run(tracker(language="en", script="latin")) == {"language": "en"}

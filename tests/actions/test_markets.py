@@ -7,7 +7,6 @@ import pytest
 from actions.common import run_db
 from actions.db import repositories as repo
 from actions.markets import ActionMarketProfile, ActionTradeAgreement, match_agreement
-from tests.actions import info_support
 from tests.actions.info_support import (
     assert_rendered,
     entity,
@@ -19,9 +18,6 @@ from tests.actions.info_support import (
 )
 
 # Fixtures shared by the tests of issue #4's information actions.
-kb_template = info_support.kb_template
-kb = info_support.kb
-db_down = info_support.db_down
 
 pytestmark = pytest.mark.usefixtures("kb")
 
@@ -112,7 +108,7 @@ async def test_no_country_asks_which_with_covered_markets() -> None:
 @pytest.mark.usefixtures("db_down")
 async def test_database_down_market() -> None:
     messages, events = await run(ActionMarketProfile(), tracker(entities=[entity("country", "KE")]))
-    assert responses(messages) == ["utter_error_try_again"]
+    assert responses(messages) == ["utter_db_unavailable"]
     assert events == []
     assert_rendered(messages, "fr")
 
@@ -238,7 +234,7 @@ async def test_nothing_named_asks_with_the_agreements_as_buttons() -> None:
 @pytest.mark.usefixtures("db_down")
 async def test_database_down_agreement() -> None:
     messages, _ = await run(ActionTradeAgreement(), tracker(intent="ask_trade_agreement"))
-    assert responses(messages) == ["utter_error_try_again"]
+    assert responses(messages) == ["utter_db_unavailable"]
 
 
 def test_match_agreement_tolerates_a_typo() -> None:

@@ -14,9 +14,8 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions import display, settings
+from actions import display
 from actions.db import repositories as repo
-from actions.db.kb_loader import load_kb
 from actions.db.models import Event
 from actions.missions import (
     ActionListMissions,
@@ -41,20 +40,6 @@ NAIROBI_PAST = "nairobi-b2b-mission-2025"
 @pytest.fixture(autouse=True)
 def _today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASMEX_TODAY", TODAY.isoformat())
-
-
-@pytest.fixture()
-def kb(monkeypatch: pytest.MonkeyPatch, engine: Engine, db_url: str) -> Engine:
-    """The real knowledge base in a temporary SQLite database the actions use."""
-    with Session(engine) as session, session.begin():
-        load_kb(session, kb_dir=settings.KB_DIR)
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    return engine
-
-
-@pytest.fixture()
-def database_down(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing-dir/kb.db")
 
 
 def tracker(
@@ -239,7 +224,7 @@ async def test_past_period_says_past(kb: Engine) -> None:
     assert messages[1]["slug"] == NAIROBI_PAST
 
 
-async def test_list_database_down(database_down: None) -> None:
+async def test_list_db_down(db_down: None) -> None:
     messages, slots = await run(ActionListMissions(), tracker("missions"))
     assert responses(messages) == ["utter_db_unavailable"]
     assert slots == {}
@@ -360,7 +345,7 @@ async def test_details_not_found(kb: Engine) -> None:
     assert responses(messages) == ["utter_mission_not_found"]
 
 
-async def test_details_database_down(database_down: None) -> None:
+async def test_details_db_down(db_down: None) -> None:
     messages, _ = await run(ActionMissionDetails(), tracker("la deuxième"))
     assert responses(messages) == ["utter_db_unavailable"]
 

@@ -14,7 +14,6 @@ from actions.db.handoffs import ConversationTurn, request_handoff
 from actions.db.models import Event, NotificationSent, Registration, User, metadata
 from actions.db.privacy import ERASED_COMPANY, erase_user_data
 from actions.privacy import ActionDeleteMyData
-from tests.actions import info_support
 from tests.actions.info_support import (
     assert_rendered,
     render,
@@ -24,9 +23,6 @@ from tests.actions.info_support import (
 )
 
 # Fixtures shared by the tests of issue #4's information actions.
-kb_template = info_support.kb_template
-kb = info_support.kb
-db_down = info_support.db_down
 
 TODAY = date(2026, 11, 22)
 PERSON = {
@@ -134,7 +130,7 @@ def test_erase_reports_nothing_for_an_unknown_user(kb: Engine) -> None:
 @pytest.mark.usefixtures("db_down")
 async def test_database_down_erases_nothing_and_keeps_the_conversation() -> None:
     messages, events = await run(ActionDeleteMyData(), tracker(intent="affirm"))
-    assert responses(messages) == ["utter_error_try_again"]
+    assert responses(messages) == ["utter_db_unavailable"]
     assert events == []
 
 

@@ -12,9 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions import settings
 from actions.db import repositories as repo
-from actions.db.kb_loader import load_kb
 from actions.db.models import Event, Registration
 from actions.registration import (
     FORM_SLOTS,
@@ -61,20 +59,6 @@ def _today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASMEX_TODAY", TODAY.isoformat())
 
 
-@pytest.fixture()
-def kb(monkeypatch: pytest.MonkeyPatch, engine: Engine, db_url: str) -> Engine:
-    """The real knowledge base in a temporary SQLite database the actions use."""
-    with Session(engine) as session, session.begin():
-        load_kb(session, kb_dir=settings.KB_DIR)
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    return engine
-
-
-@pytest.fixture()
-def database_down(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing-dir/kb.db")
-
-
 def tracker(
     text: str = "x",
     *,
@@ -93,8 +77,16 @@ def tracker(
     ]
     events += [{"event": "slot", "name": k, "value": v} for k, v in (set_now or {}).items()]
     all_slots = {"language": language, **(slots or {}), **(set_now or {})}
-    return Tracker(sender, all_slots, latest, events, False, None,
-                   {"name": "registration_form"}, "action_listen")
+    return Tracker(
+        sender,
+        all_slots,
+        latest,
+        events,
+        False,
+        None,
+        {"name": "registration_form"},
+        "action_listen",
+    )
 
 
 async def run(action: Any, t: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -236,24 +228,31 @@ async def test_closed_and_cancelled_events_are_refused(kb: Engine) -> None:
         session.execute(update(Event).where(Event.slug == ABIDJAN).values(status="closed"))
         session.execute(update(Event).where(Event.slug == WEBINAR).values(status="cancelled"))
     assert await validate("event_slug", ABIDJAN, tracker()) == (
-        ["utter_registration_event_closed"], {"event_slug": None})
+        ["utter_registration_event_closed"],
+        {"event_slug": None},
+    )
     assert await validate("event_slug", WEBINAR, tracker()) == (
-        ["utter_registration_event_cancelled"], {"event_slug": None})
+        ["utter_registration_event_cancelled"],
+        {"event_slug": None},
+    )
 
 
 async def test_passed_deadline_is_refused(kb: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASMEX_TODAY", "2026-12-01")  # Dakar: deadline 30 Nov, starts 7 Dec
     dispatcher = CollectingDispatcher()
     result = await ValidateRegistrationForm().validate_event_slug(
-        DAKAR, dispatcher, tracker(), DOMAIN)
+        DAKAR, dispatcher, tracker(), DOMAIN
+    )
     assert result == {"event_slug": None}
     assert dispatcher.messages[0]["response"] == "utter_registration_event_closed"
     assert dispatcher.messages[0]["deadline"] == "30 novembre 2026"
 
 
-async def test_database_down_while_checking_the_event(database_down: None) -> None:
+async def test_db_down_while_checking_the_event(db_down: None) -> None:
     assert await validate("event_slug", DAKAR, tracker()) == (
-        ["utter_db_unavailable"], {"event_slug": None})
+        ["utter_db_unavailable"],
+        {"event_slug": None},
+    )
 
 
 @pytest.mark.parametrize(
@@ -280,8 +279,9 @@ async def test_answers_are_validated(slot: str, value: str, expected: str | None
 
 
 async def test_form_run_reasks_an_invalid_phone() -> None:
-    t = tracker("123", slots={"requested_slot": "phone", "event_slug": DAKAR},
-                set_now={"phone": "123"})
+    t = tracker(
+        "123", slots={"requested_slot": "phone", "event_slug": DAKAR}, set_now={"phone": "123"}
+    )
     messages, events = await run(ValidateRegistrationForm(), t)
     assert responses(messages) == ["utter_registration_invalid_phone"]
     assert slots_of(events) == {"phone": None}
@@ -301,29 +301,38 @@ async def test_form_run_reasks_an_invalid_phone() -> None:
 async def test_event_is_resolved_from_the_message(
     kb: Engine, text: str, entities: dict[str, str], slots: dict[str, Any], expected: str
 ) -> None:
-    t = tracker(text, intent="register_mission", entities=entities,
-                slots={"requested_slot": "event_slug", **slots})
+    t = tracker(
+        text,
+        intent="register_mission",
+        entities=entities,
+        slots={"requested_slot": "event_slug", **slots},
+    )
     result = await ValidateRegistrationForm().extract_event_slug(CollectingDispatcher(), t, DOMAIN)
     assert result == {"event_slug": expected}
 
 
 async def test_event_is_not_extracted_while_another_slot_is_asked(kb: Engine) -> None:
     t = tracker("Dakar Export SARL", slots={"requested_slot": "company_name"})
-    assert await ValidateRegistrationForm().extract_event_slug(
-        CollectingDispatcher(), t, DOMAIN) == {}
+    assert (
+        await ValidateRegistrationForm().extract_event_slug(CollectingDispatcher(), t, DOMAIN) == {}
+    )
 
 
 async def test_past_event_named_at_activation_is_refused(kb: Engine) -> None:
-    t = tracker("je veux m'inscrire à la mission de Nairobi", intent="register_mission",
-                entities={"country": "KE", "event_type": "mission"})
+    t = tracker(
+        "je veux m'inscrire à la mission de Nairobi",
+        intent="register_mission",
+        entities={"country": "KE", "event_type": "mission"},
+    )
     messages, events = await run(ValidateRegistrationForm(), t)
     assert responses(messages) == ["utter_registration_event_past"]
     assert slots_of(events)["event_slug"] is None
 
 
 async def test_ask_event_offers_open_events(kb: Engine) -> None:
-    messages, events = await run(ActionAskEventSlug(), tracker("je veux m'inscrire",
-                                                               intent="register_mission"))
+    messages, events = await run(
+        ActionAskEventSlug(), tracker("je veux m'inscrire", intent="register_mission")
+    )
     assert responses(messages) == ["utter_ask_event_slug"]
     payloads = [b["payload"] for b in messages[0]["buttons"]]
     assert payloads[0] == f'/register_mission{{"event_slug": "{DAKAR}"}}'
@@ -343,8 +352,11 @@ async def test_summary_before_confirmation(kb: Engine) -> None:
 
 
 def confirmed(**extra: Any) -> Tracker:
-    return tracker("oui", intent="affirm",
-                   slots={"event_slug": DAKAR, **ANSWERS, "registration_confirmed": True, **extra})
+    return tracker(
+        "oui",
+        intent="affirm",
+        slots={"event_slug": DAKAR, **ANSWERS, "registration_confirmed": True, **extra},
+    )
 
 
 async def test_registration_saved_once(kb: Engine) -> None:
@@ -357,7 +369,11 @@ async def test_registration_saved_once(kb: Engine) -> None:
     saved = registrations(kb)
     assert len(saved) == 1
     assert (saved[0].company_name, saved[0].ice, saved[0].phone, saved[0].sector) == (
-        "Atlas Export SARL", VALID_ICE, "+212612345678", "agrifood")
+        "Atlas Export SARL",
+        VALID_ICE,
+        "+212612345678",
+        "agrifood",
+    )
 
 
 async def test_second_registration_is_stopped_at_the_event_question(kb: Engine) -> None:
@@ -367,8 +383,11 @@ async def test_second_registration_is_stopped_at_the_event_question(kb: Engine) 
 
 
 async def test_refused_summary_saves_nothing(kb: Engine) -> None:
-    t = tracker("non", intent="deny",
-                slots={"event_slug": DAKAR, **ANSWERS, "registration_confirmed": False})
+    t = tracker(
+        "non",
+        intent="deny",
+        slots={"event_slug": DAKAR, **ANSWERS, "registration_confirmed": False},
+    )
     messages, _ = await run(ActionSubmitRegistration(), t)
     assert responses(messages) == ["utter_registration_cancelled"]
     assert registrations(kb) == []
@@ -383,7 +402,7 @@ async def test_submission_when_the_deadline_passed_meanwhile(
     assert registrations(kb) == []
 
 
-async def test_database_down_at_submission_keeps_the_form(database_down: None) -> None:
+async def test_db_down_at_submission_keeps_the_form(db_down: None) -> None:
     messages, events = await run(ActionSubmitRegistration(), confirmed())
     assert responses(messages) == ["utter_db_unavailable"]
     assert slots_of(events) == {"registration_confirmed": None}
@@ -405,8 +424,9 @@ async def test_stop_clears_the_answers() -> None:
 def register_directly(engine: Engine, slug: str, sender: str = "user-1") -> None:
     with Session(engine) as session, session.begin():
         user = repo.get_or_create_user(session, channel="rest", channel_user_id=sender)
-        repo.create_registration(session, event_slug=slug, user_id=user.id,
-                                 company_name="Atlas Export SARL", today=TODAY)
+        repo.create_registration(
+            session, event_slug=slug, user_id=user.id, company_name="Atlas Export SARL", today=TODAY
+        )
 
 
 async def test_no_registrations(kb: Engine) -> None:
@@ -418,10 +438,14 @@ async def test_list_registrations(kb: Engine) -> None:
     register_directly(kb, ABIDJAN)
     register_directly(kb, DAKAR)
     register_directly(kb, WEBINAR, sender="someone-else")
-    messages, events = await run(ActionListRegistrations(), tracker(intent="my_registrations",
-                                                                    language="ar"))
-    assert responses(messages) == ["utter_registrations_found", "utter_registrations_item",
-                                   "utter_registrations_item"]
+    messages, events = await run(
+        ActionListRegistrations(), tracker(intent="my_registrations", language="ar")
+    )
+    assert responses(messages) == [
+        "utter_registrations_found",
+        "utter_registrations_item",
+        "utter_registrations_item",
+    ]
     assert [m["slug"] for m in messages[1:]] == [DAKAR, ABIDJAN]
     assert messages[1]["dates"] == "7 دجنبر 2026"
     assert slots_of(events)["listed_events"] == [DAKAR, ABIDJAN]
@@ -430,8 +454,10 @@ async def test_list_registrations(kb: Engine) -> None:
 async def test_cancel_asks_which_when_several(kb: Engine) -> None:
     register_directly(kb, ABIDJAN)
     register_directly(kb, DAKAR)
-    messages, events = await run(ActionCancelRegistrationStart(),
-                                 tracker("annuler mon inscription", intent="cancel_registration"))
+    messages, events = await run(
+        ActionCancelRegistrationStart(),
+        tracker("annuler mon inscription", intent="cancel_registration"),
+    )
     assert responses(messages) == ["utter_cancel_which"]
     assert len(messages[0]["buttons"]) == 2
     assert slots_of(events)["cancel_slug"] is None
@@ -442,13 +468,18 @@ async def test_cancel_by_ordinal_then_confirm(kb: Engine) -> None:
     register_directly(kb, DAKAR)
     messages, events = await run(
         ActionCancelRegistrationStart(),
-        tracker("annuler la deuxième", intent="cancel_registration",
-                slots={"listed_events": [DAKAR, ABIDJAN]}),
+        tracker(
+            "annuler la deuxième",
+            intent="cancel_registration",
+            slots={"listed_events": [DAKAR, ABIDJAN]},
+        ),
     )
     assert responses(messages) == ["utter_cancel_confirm"]
     assert slots_of(events) == {"cancel_slug": ABIDJAN}
-    messages, events = await run(ActionCancelRegistrationConfirm(),
-                                 tracker("oui", intent="affirm", slots={"cancel_slug": ABIDJAN}))
+    messages, events = await run(
+        ActionCancelRegistrationConfirm(),
+        tracker("oui", intent="affirm", slots={"cancel_slug": ABIDJAN}),
+    )
     assert responses(messages) == ["utter_cancel_done"]
     assert slots_of(events) == {"cancel_slug": None}
     with Session(kb) as session:
@@ -458,11 +489,13 @@ async def test_cancel_by_ordinal_then_confirm(kb: Engine) -> None:
 
 async def test_cancel_kept(kb: Engine) -> None:
     register_directly(kb, DAKAR)
-    messages, events = await run(ActionCancelRegistrationStart(),
-                                 tracker("annuler", intent="cancel_registration"))
+    messages, events = await run(
+        ActionCancelRegistrationStart(), tracker("annuler", intent="cancel_registration")
+    )
     assert slots_of(events) == {"cancel_slug": DAKAR}
-    messages, events = await run(ActionCancelRegistrationKeep(),
-                                 tracker("non", intent="deny", slots={"cancel_slug": DAKAR}))
+    messages, events = await run(
+        ActionCancelRegistrationKeep(), tracker("non", intent="deny", slots={"cancel_slug": DAKAR})
+    )
     assert responses(messages) == ["utter_cancel_kept"]
     assert slots_of(events) == {"cancel_slug": None}
     assert [r.status for r in registrations(kb)] == ["confirmed"]
@@ -476,10 +509,12 @@ async def test_cancel_twice(kb: Engine) -> None:
     assert responses(messages) == ["utter_cancel_not_found"]
 
 
-async def test_registrations_database_down(database_down: None) -> None:
+async def test_registrations_db_down(db_down: None) -> None:
     messages, _ = await run(ActionListRegistrations(), tracker(intent="my_registrations"))
     assert responses(messages) == ["utter_db_unavailable"]
-    messages, events = await run(ActionCancelRegistrationConfirm(),
-                                 tracker("oui", intent="affirm", slots={"cancel_slug": DAKAR}))
+    messages, events = await run(
+        ActionCancelRegistrationConfirm(),
+        tracker("oui", intent="affirm", slots={"cancel_slug": DAKAR}),
+    )
     assert responses(messages) == ["utter_db_unavailable"]
     assert slots_of(events) == {}  # kept: "oui" again retries

@@ -11,7 +11,6 @@ from actions.services import (
     ActionRegionalOffice,
     ActionTijaria,
 )
-from tests.actions import info_support
 from tests.actions.info_support import (
     assert_rendered,
     entity,
@@ -23,9 +22,6 @@ from tests.actions.info_support import (
 )
 
 # Fixtures shared by the tests of issue #4's information actions.
-kb_template = info_support.kb_template
-kb = info_support.kb
-db_down = info_support.db_down
 
 pytestmark = pytest.mark.usefixtures("kb")
 
@@ -73,7 +69,7 @@ async def test_membership_with_its_link_once() -> None:
 @pytest.mark.parametrize("action", [ActionTijaria, ActionFinancing, ActionMembership])
 async def test_database_down_topics(action: type) -> None:
     messages, events = await run(action(), tracker(intent="ask_tijaria"))
-    assert responses(messages) == ["utter_error_try_again"]
+    assert responses(messages) == ["utter_db_unavailable"]
     assert events == []
 
 
@@ -156,5 +152,5 @@ async def test_database_down_region() -> None:
         ActionRegionalOffice(),
         tracker(intent="ask_regional_office", entities=[entity("region", "oriental")]),
     )
-    assert responses(messages) == ["utter_error_try_again"]
+    assert responses(messages) == ["utter_db_unavailable"]
     assert events == []

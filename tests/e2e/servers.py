@@ -9,10 +9,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -78,16 +78,38 @@ def running_servers(model: Path, workdir: Path, env: dict[str, str]) -> Iterator
     try:
         with actions_log.open("wb") as alog, rasa_log.open("wb") as rlog:
             actions = subprocess.Popen(
-                [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions",
-                 "--port", str(actions_port)],
-                cwd=ROOT, env=full_env, stdout=alog, stderr=subprocess.STDOUT,
+                [
+                    str(VENV_BIN / "python"),
+                    "-m",
+                    "rasa_sdk",
+                    "--actions",
+                    "actions",
+                    "--port",
+                    str(actions_port),
+                ],
+                cwd=ROOT,
+                env=full_env,
+                stdout=alog,
+                stderr=subprocess.STDOUT,
             )
             procs.append(actions)
             rasa = subprocess.Popen(
-                [str(VENV_BIN / "rasa"), "run", "--model", str(model), "--endpoints",
-                 str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
-                 "--port", str(rasa_port)],
-                cwd=ROOT, env=full_env, stdout=rlog, stderr=subprocess.STDOUT,
+                [
+                    str(VENV_BIN / "rasa"),
+                    "run",
+                    "--model",
+                    str(model),
+                    "--endpoints",
+                    str(endpoints),
+                    "--credentials",
+                    str(ROOT / "credentials.yml"),
+                    "--port",
+                    str(rasa_port),
+                ],
+                cwd=ROOT,
+                env=full_env,
+                stdout=rlog,
+                stderr=subprocess.STDOUT,
             )
             procs.append(rasa)
         _wait(f"http://localhost:{actions_port}/health", actions, actions_log, 60)

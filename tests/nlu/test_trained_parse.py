@@ -30,18 +30,38 @@ def entities(result: dict[str, Any]) -> set[tuple[str, str]]:
 @pytest.mark.parametrize(
     ("text", "intent", "expected_entities", "language"),
     [
-        ("bghit ninscrire f la mission dial Kenya", "register_mission",
-         {("country", "KE"), ("event_type", "mission")}, "ary"),
+        (
+            "bghit ninscrire f la mission dial Kenya",
+            "register_mission",
+            {("country", "KE"), ("event_type", "mission")},
+            "ary",
+        ),
         ("بغيت نتسجل فالبعثة ديال كينيا", "register_mission", {("country", "KE")}, "ary"),
-        ("wach kayn chi salon f Hong Kong had l3am?", "ask_missions",
-         {("country", "HK"), ("event_type", "fair")}, "ary"),
-        ("Quelles sont les prochaines missions au Ghana ?", "ask_missions",
-         {("country", "GH")}, "fr"),
+        (
+            "wach kayn chi salon f Hong Kong had l3am?",
+            "ask_missions",
+            {("country", "HK"), ("event_type", "fair")},
+            "ary",
+        ),
+        (
+            "Quelles sont les prochaines missions au Ghana ?",
+            "ask_missions",
+            {("country", "GH")},
+            "fr",
+        ),
         ("ما هي فرص التصدير إلى الصين؟", "ask_market", {("country", "CN")}, "ar"),
-        ("who is the ASMEX delegate in Agadir?", "ask_regional_office",
-         {("region", "souss-massa")}, "en"),
-        ("le delegue asmex a tanger stp", "ask_regional_office",
-         {("region", "tanger-tetouan-al-hoceima")}, "fr"),
+        (
+            "who is the ASMEX delegate in Agadir?",
+            "ask_regional_office",
+            {("region", "souss-massa")},
+            "en",
+        ),
+        (
+            "le delegue asmex a tanger stp",
+            "ask_regional_office",
+            {("region", "tanger-tetouan-al-hoceima")},
+            "fr",
+        ),
     ],
 )
 def test_parse_result(
