@@ -252,6 +252,8 @@ class User(Base):
     consent = Column(Boolean, nullable=False, default=False, server_default=text("false"))
     consent_at = Column(DateTime(timezone=True))
     created_at = _created_at()
+    #: When the user last wrote to us (WhatsApp's 24-hour window for free-form messages).
+    last_inbound_at = Column(DateTime(timezone=True))
 
 
 class Registration(Base):
@@ -326,10 +328,17 @@ class Handoff(Base):
 
 
 class NotificationSent(Base):
-    """A proactive message already sent, so alerts and reminders go out once."""
+    """A proactive message claimed before sending, so alerts and reminders go out once.
+
+    ``claimed`` rows are being sent (or were when a process died: they are not sent again),
+    ``sent`` went out, ``failed`` gave up after retries and may be retried by staff.
+    """
 
     __tablename__ = "notifications_sent"
-    __table_args__ = (UniqueConstraint("kind", "user_id", "event_id"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "user_id", "event_id"),
+        CheckConstraint("status IN ('claimed', 'sent', 'failed')", name="status"),
+    )
 
     id = Column(Integer, primary_key=True)
     kind = Column(String(30), nullable=False)
@@ -337,4 +346,25 @@ class NotificationSent(Base):
     event_id = Column(Integer, ForeignKey("events.id", ondelete="CASCADE"), nullable=False)
     sent_at = Column(
         DateTime(timezone=True), nullable=False, default=utcnow, server_default=func.now()
+    )
+    status = Column(String(20), nullable=False, default="claimed", server_default="sent")
+    attempts = Column(Integer, nullable=False, default=0, server_default="0")
+    last_error = Column(Text)
+
+
+class InboundMessage(Base):
+    """A channel message or update id already handled, so a redelivery gets no second reply."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(30), nullable=False)
+    external_id = Column(String(200), nullable=False)
+    received_at = Column(
+        DateTime(timezone=True),
+        nullable=False,
+        default=utcnow,
+        server_default=func.now(),
+        index=True,
     )

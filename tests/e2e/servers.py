@@ -60,13 +60,38 @@ class Servers:
             return json.loads(response.read())
 
 
+#: Every channel setting credentials.yml expands; empty = that channel is off.
+CHANNEL_VARIABLES = (
+    "TELEGRAM_TOKEN",
+    "TELEGRAM_BASE_URL",
+    "TELEGRAM_WEBHOOK_URL",
+    "TELEGRAM_SECRET_TOKEN",
+    "WHATSAPP_VERIFY_TOKEN",
+    "WHATSAPP_APP_SECRET",
+    "WHATSAPP_ACCESS_TOKEN",
+    "WHATSAPP_PHONE_NUMBER_ID",
+    "WHATSAPP_API_URL",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_WHATSAPP_NUMBER",
+    "TWILIO_WEBHOOK_URL",
+    "TWILIO_API_URL",
+)
+
+
 @contextmanager
-def running_servers(model: Path, workdir: Path, env: dict[str, str]) -> Iterator[Servers]:
-    """Run both servers (tracker store in the work directory) until the block ends."""
+def running_servers(
+    model: Path, workdir: Path, env: dict[str, str], credentials: Path | None = None
+) -> Iterator[Servers]:
+    """Run both servers (tracker store in the work directory) until the block ends.
+
+    ``credentials`` replaces the project's credentials.yml (e.g. to turn a channel on).
+    """
     rasa_port, actions_port = free_port(), free_port()
     # The project's own endpoints.yml, so its ${...} settings are exercised too.
     endpoints = ROOT / "endpoints.yml"
     full_env = {
+        **{name: "" for name in CHANNEL_VARIABLES},
         **os.environ,
         **env,
         "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -102,7 +127,7 @@ def running_servers(model: Path, workdir: Path, env: dict[str, str]) -> Iterator
                     "--endpoints",
                     str(endpoints),
                     "--credentials",
-                    str(ROOT / "credentials.yml"),
+                    str(credentials or ROOT / "credentials.yml"),
                     "--port",
                     str(rasa_port),
                 ],

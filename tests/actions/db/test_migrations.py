@@ -35,6 +35,7 @@ TABLES = {
     "alert_subscriptions",
     "handoffs",
     "notifications_sent",
+    "inbound_messages",
 }
 
 
