@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from actions.canonical import EVENT_TYPES, REGIONS, SECTORS
@@ -234,16 +232,3 @@ def test_every_entity_has_forms(gazetteer):
 
 def test_load_is_cached():
     assert load_gazetteer() is load_gazetteer()
-
-
-def test_find_all_is_fast(gazetteer):
-    text = (
-        "Salam, bghit ninscrire f la mission dial Kenya w wach kayn chi salon f Hong Kong had "
-        "l3am? Je cherche aussi les salons agroalimentaires en Chine, بغيت نتسجل فالبعثة ديال كينيا"
-    )
-    assert len(text) >= 150
-    runs = 200
-    start = time.perf_counter()
-    for _ in range(runs):
-        gazetteer.find_all(text)
-    assert (time.perf_counter() - start) / runs < 0.002

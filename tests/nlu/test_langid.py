@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -198,14 +197,3 @@ def test_training_counts_only_labelled_blocks() -> None:
         ]
     }
     assert Counter(v for _, v in load_examples(data)) == {"fr": 2}
-
-
-def test_latency(model: LanguageIdModel) -> None:
-    texts = [t for t, _ in _load("langid_eval.yml")]
-    durations = []
-    for text in texts * 3:
-        start = time.perf_counter()
-        model.predict(text)
-        durations.append(time.perf_counter() - start)
-    durations.sort()
-    assert durations[int(len(durations) * 0.95)] < 0.005
