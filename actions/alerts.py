@@ -76,10 +76,20 @@ def _country_names(session: Session, filters: list[Filters]) -> dict[str, repo.T
 
 
 def subscribe(
-    session: Session, *, channel: str, channel_user_id: str, filters: list[Filters]
+    session: Session,
+    *,
+    channel: str,
+    channel_user_id: str,
+    filters: list[Filters],
+    language: str | None = None,
 ) -> SubscribeOutcome:
-    """Subscribe the user to each filter combination not already active."""
-    user = repo.get_or_create_user(session, channel=channel, channel_user_id=channel_user_id)
+    """Subscribe the user to each filter combination not already active.
+
+    ``language`` (the conversation's reply language) is kept on the user: alerts use it.
+    """
+    user = repo.get_or_create_user(
+        session, channel=channel, channel_user_id=channel_user_id, language_hint=language
+    )
     active = {
         Filters(s.country, s.sector, s.event_type)
         for s in repo.list_alert_subscriptions(session, user_id=user.id)
@@ -173,7 +183,11 @@ class ActionSubscribeAlerts(Action):
         filters = await requested_filters(tracker)
         try:
             outcome = await run_db(
-                subscribe, channel=channel, channel_user_id=user, filters=filters
+                subscribe,
+                channel=channel,
+                channel_user_id=user,
+                filters=filters,
+                language=reply_language(tracker),
             )
         except DatabaseUnavailable:
             return apologise(dispatcher, self.name())

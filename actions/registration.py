@@ -137,8 +137,10 @@ def sector_from_text(text: str | None) -> str | None:
 # --- database work -----------------------------------------------------------------------------
 
 
-def _user_id(session: Session, channel: str, user: str) -> int:
-    return repo.get_or_create_user(session, channel=channel, channel_user_id=user).id
+def _user_id(session: Session, channel: str, user: str, language: str | None = None) -> int:
+    return repo.get_or_create_user(
+        session, channel=channel, channel_user_id=user, language_hint=language
+    ).id
 
 
 def event_and_registration(
@@ -154,10 +156,20 @@ def event_and_registration(
 
 
 def register(
-    session: Session, *, channel: str, user: str, slug: str, today: Any, details: dict[str, Any]
+    session: Session,
+    *,
+    channel: str,
+    user: str,
+    slug: str,
+    today: Any,
+    details: dict[str, Any],
+    language: str | None = None,
 ) -> tuple[repo.RegistrationOutcome, EventView]:
-    """Save the registration (once per user and event) and return it with its event."""
-    user_id = _user_id(session, channel, user)
+    """Save the registration (once per user and event) and return it with its event.
+
+    ``language`` (the conversation's reply language) is kept on the user for the reminders.
+    """
+    user_id = _user_id(session, channel, user, language)
     outcome = repo.create_registration(
         session, event_slug=slug, user_id=user_id, today=today, **details
     )
@@ -419,6 +431,7 @@ class ActionSubmitRegistration(Action):
                 slug=slug,
                 today=settings.today(),
                 details=_details(tracker),
+                language=reply_language(tracker),
             )
         except DatabaseUnavailable:
             # Keep every answer; the form asks for the confirmation again.

@@ -248,6 +248,8 @@ class User(Base):
     channel = Column(String(30), nullable=False)
     channel_user_id = Column(String(100), nullable=False)
     language = Column(String(2))
+    #: The language last seen for this user (a channel's language code or the conversation's
+    #: reply language when they subscribed or registered); used when ``language`` is unset.
     language_hint = Column(String(5))
     consent = Column(Boolean, nullable=False, default=False, server_default=text("false"))
     consent_at = Column(DateTime(timezone=True))

@@ -148,3 +148,13 @@ async def test_database_down_alerts(action: type) -> None:
     messages, events = await run(action(), subscribe_tracker(("country", "KE")))
     assert responses(messages) == ["utter_db_unavailable"]
     assert events == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+async def test_subscribing_keeps_the_conversation_language_for_the_alerts(
+    kb: Engine, lang: str
+) -> None:
+    await run(ActionSubscribeAlerts(), subscribe_tracker(("country", "KE"), lang=lang))
+    with Session(kb) as session:
+        user = session.scalars(select(User).where(User.channel_user_id == "user-1")).one()
+    assert user.language_hint == lang

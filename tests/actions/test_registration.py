@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from actions.db import repositories as repo
-from actions.db.models import Event, Registration
+from actions.db.models import Event, Registration, User
 from actions.registration import (
     FORM_SLOTS,
     ActionAskEventSlug,
@@ -374,6 +374,13 @@ async def test_registration_saved_once(kb: Engine) -> None:
         "+212612345678",
         "agrifood",
     )
+
+
+async def test_registration_keeps_the_conversation_language_for_reminders(kb: Engine) -> None:
+    await run(ActionSubmitRegistration(), confirmed(language="ar"))
+    with Session(kb) as session:
+        user = session.scalars(select(User).where(User.channel_user_id == "user-1")).one()
+    assert user.language_hint == "ar"
 
 
 async def test_second_registration_is_stopped_at_the_event_question(kb: Engine) -> None:

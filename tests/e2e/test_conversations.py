@@ -348,3 +348,50 @@ def test_subscribe_alerts(
         (s.country, s.sector, s.event_type) for s in subscriptions(database, sender) if s.active
     ]
     assert stored == [expected]
+
+
+# --- delete my data ------------------------------------------------------------------------------
+
+
+def stored_conversation(tracker_db: Path, sender: str) -> str:
+    """Every event the tracker store holds for ``sender``, as one string."""
+    import sqlite3
+
+    with sqlite3.connect(tracker_db) as conn:
+        rows = conn.execute("SELECT data FROM events WHERE sender_id = ?", (sender,)).fetchall()
+    return "\n".join(row[0] for row in rows)
+
+
+@pytest.mark.parametrize(
+    ("lang", "personal", "erase", "yes"),
+    [
+        ("fr", "préviens-moi des missions au Kenya dans le textile", "supprime mes données", "oui"),
+        ("ar", "نبهني بالمعارض الجديدة في كينيا", "احذف بياناتي", "نعم"),
+    ],
+)
+def test_delete_my_data_erases_subscriptions_and_the_stored_conversation(
+    servers: Servers,
+    database: Any,
+    servers_workdir: Path,
+    lang: str,
+    personal: str,
+    erase: str,
+    yes: str,
+) -> None:
+    sender = f"e2e-erase-{lang}"
+    chat = Chat(servers, sender)
+    chat.say(personal)
+    assert [s for s in subscriptions(database, sender) if s.active]
+    assert json.dumps(personal)[1:-1] in stored_conversation(servers_workdir / "tracker.db", sender)
+
+    assert_said(chat.say(erase), "utter_ask_delete_confirm", lang=lang)
+    assert_said(chat.say(yes), "utter_delete_done", lang=lang)
+
+    assert not [s for s in subscriptions(database, sender) if s.active]
+    stored = stored_conversation(servers_workdir / "tracker.db", sender)
+    assert json.dumps(personal)[1:-1] not in stored
+    assert json.dumps(erase)[1:-1] not in stored
+    # The conversation goes on afterwards, and is stored again from then on.
+    hello = "bonjour" if lang == "fr" else "السلام عليكم"
+    chat.say(hello)
+    assert json.dumps(hello)[1:-1] in stored_conversation(servers_workdir / "tracker.db", sender)
