@@ -7,11 +7,13 @@ Exit codes: 0 success, 1 runtime failure (database unreachable, unknown event),
 from __future__ import annotations
 
 import argparse
+import asyncio
 import csv
 import io
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
@@ -21,10 +23,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from actions import settings
+from actions.db import notifications
 from actions.db import repositories as repo
 from actions.db.kb_loader import KBError, load_kb
 from actions.db.migrate import current_revision, head_revision, upgrade_to_head
-from actions.db.models import Event, Source
+from actions.db.models import Event, Source, utcnow
 from actions.db.session import display_url, make_engine
 from actions.events_io import EventFileError, dump_csv, dump_yaml, read_events_file
 
@@ -52,8 +55,31 @@ class CommandError(Exception):
         self.code = code
 
 
-def on_events_added(session: Session, slugs: Sequence[str]) -> None:
-    """Called after an import creates events, in its transaction: where alerts get queued."""
+def alert_new_events(engine: Engine, slugs: Sequence[str], out: TextIO) -> None:
+    """After an import committed: send the alerts for the events it created, or say they wait.
+
+    Alerts not sent here (no channel configured, a user's channel without a notifier, a
+    settings error) stay due: notify-pending sends them later.
+    """
+    from bot import notify  # lazily: the action server imports this module too
+
+    try:
+        dues = notify.due_notifications(
+            engine, today=settings.today(), event_slugs=slugs, reminders=False
+        )
+        if not dues:
+            return
+        notifiers = notify.notifiers_from_environment()
+    except (SQLAlchemyError, settings.SettingsError) as exc:
+        out.write(f"alerts not sent ({_short(exc)}): run notify-pending\n")
+        return
+    if not notifiers:
+        out.write(
+            f"{len(dues)} alerts pending, no channel configured: run notify-pending once one is\n"
+        )
+        return
+    summary = asyncio.run(notify.send_due(engine, dues, notifiers))
+    out.writelines(f"alerts: {line}\n" for line in summary.lines())
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -165,8 +191,6 @@ def cmd_import_events(args: argparse.Namespace, out: TextIO) -> int:
         if args.dry_run:
             session.rollback()
         else:
-            if created:
-                on_events_added(session, created)
             session.commit()
     counts = Counter(r.action for r in results)
     prefix = "dry run, nothing written: would be " if args.dry_run else ""
@@ -174,6 +198,8 @@ def cmd_import_events(args: argparse.Namespace, out: TextIO) -> int:
         f"{prefix}{counts['created']} created, {counts['updated']} updated, "
         f"{counts['unchanged']} unchanged\n"
     )
+    if created and not args.dry_run and not args.no_notify:
+        alert_new_events(engine, created, out)
     return EXIT_OK
 
 
@@ -277,6 +303,67 @@ def cmd_close_event(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_notify_pending(args: argparse.Namespace, out: TextIO) -> int:
+    """Send the alerts and reminders that are due, or list them (--dry-run)."""
+    from bot import notify  # lazily: the action server imports this module too
+
+    engine = _open_database(args.database_url)
+    with Session(engine) as session:
+        stuck = notifications.list_claimed(session)
+    dues = notify.due_notifications(engine, today=settings.today(), retry_failed=args.retry_failed)
+    notifiers = notify.notifiers_from_environment()
+    if args.dry_run:
+        asyncio.run(notify.close_all(notifiers))
+        _write_plan(dues, notifiers, out)
+    else:
+        summary = asyncio.run(
+            notify.send_due(engine, dues, notifiers, retry_failed=args.retry_failed)
+        )
+        out.writelines(f"{line}\n" for line in summary.lines())
+    if stuck:
+        out.write(
+            f"{len(stuck)} notifications claimed by an earlier run were never confirmed "
+            "(interrupted, or still running): not sent again. Check them, then "
+            "release-claims and notify-pending --retry-failed to send them.\n"
+        )
+        out.writelines(
+            f"  claimed {c.kind} user {c.user_id} event {c.event_slug} at "
+            f"{c.claimed_at:%Y-%m-%d %H:%M}\n"
+            for c in stuck
+        )
+    return EXIT_OK
+
+
+def _write_plan(
+    dues: Sequence[notifications.DueNotification], notifiers: Mapping[str, object], out: TextIO
+) -> None:
+    for due in dues:
+        verb = "would send" if due.channel in notifiers else "would skip"
+        note = "" if due.channel in notifiers else f" (no notifier for {due.channel})"
+        retry = " (retry of a failed one)" if due.previous_status == "failed" else ""
+        out.write(
+            f"{verb:<10}  {due.kind:<11}  {due.channel:<12}  user {due.user_id:<6}  "
+            f"{due.language}  {due.event.slug} in {due.days_left} days{retry}{note}\n"
+        )
+    sending = sum(1 for d in dues if d.channel in notifiers)
+    out.write(
+        f"dry run, nothing sent: {sending} would be sent, {len(dues) - sending} skipped "
+        "(no notifier configured)\n"
+    )
+
+
+def cmd_release_claims(args: argparse.Namespace, out: TextIO) -> int:
+    """Turn notifications left 'claimed' by an interrupted run into 'failed' ones."""
+    engine = _open_database(args.database_url)
+    before = utcnow() - timedelta(minutes=args.older_than)
+    with Session(engine) as session, session.begin():
+        claimed = notifications.list_claimed(session, claimed_before=before)
+        released = notifications.release_claims(session, claimed_before=before)
+    out.writelines(f"released {c.kind} user {c.user_id} event {c.event_slug}\n" for c in claimed)
+    out.write(f"{released} claims released: notify-pending --retry-failed sends them again\n")
+    return EXIT_OK
+
+
 # --- parser ----------------------------------------------------------------------------------
 
 
@@ -284,8 +371,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one subcommand per admin task."""
     parser = argparse.ArgumentParser(
         prog="python -m actions.admin",
-        description="ASMEX assistant administration: database, knowledge base, events and "
-        "registrations.",
+        description="ASMEX assistant administration: database, knowledge base, events, "
+        "registrations, alerts and reminders.",
     )
     parser.add_argument(
         "--database-url",
@@ -323,6 +410,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("yaml", "csv"), help="file format (default: from the extension)"
     )
     p.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
+    p.add_argument(
+        "--no-notify",
+        action="store_true",
+        help="do not send the alerts for the new events now (notify-pending sends them later)",
+    )
 
     p = add("export-events", cmd_export_events, "Export every event in the import format.")
     p.add_argument("file", metavar="FILE", nargs="?", help="output file (default: standard output)")
@@ -343,6 +435,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("close-event", cmd_close_event, "Close registrations for an event.")
     p.add_argument("slug", metavar="SLUG", help="the event's slug")
+
+    p = add(
+        "notify-pending",
+        cmd_notify_pending,
+        "Send the alerts on new events and the reminders (7 days, 1 day) that are due, each "
+        "at most once, through the configured channels; run it daily from cron.",
+    )
+    p.add_argument("--dry-run", action="store_true", help="list what would be sent, send nothing")
+    p.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="also send again the notifications that failed earlier (if still due)",
+    )
+    p = add(
+        "release-claims",
+        cmd_release_claims,
+        "Mark notifications left 'claimed' by an interrupted notify-pending as failed, so "
+        "notify-pending --retry-failed sends them again. Check first that they did not go out.",
+    )
+    p.add_argument(
+        "--older-than",
+        type=int,
+        default=60,
+        metavar="MINUTES",
+        help="only claims older than this (default: 60), so a running notify-pending keeps its own",
+    )
     return parser
 
 

@@ -788,7 +788,11 @@ def subscribe_alerts(
     sector: str | None = None,
     event_type: str | None = None,
 ) -> AlertSubscriptionView:
-    """Subscribe to alerts for these filters (None = any); re-subscribing reactivates."""
+    """Subscribe to alerts for these filters (None = any); re-subscribing reactivates.
+
+    A reactivated subscription starts again now (``created_at``): alerts are sent for events
+    created after it, not for those added while it was inactive.
+    """
     _user_row(session, user_id)
     row = session.scalars(
         select(AlertSubscription).where(
@@ -803,8 +807,9 @@ def subscribe_alerts(
             user_id=user_id, country=country, sector=sector, event_type=event_type, active=True
         )
         session.add(row)
-    else:
+    elif not row.active:
         row.active = True
+        row.created_at = utcnow()
     session.flush()
     return _subscription_view(row)
 

@@ -14,9 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from actions import admin
+from actions.db import notifications
 from actions.db import repositories as repo
-from actions.db.models import Event
+from actions.db.models import Event, NotificationSent
 from actions.db.session import make_engine
+from bot import notify
+from tests.notify_support import FakeNotifier
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 EVENTS = FIXTURES / "events"
@@ -262,7 +265,15 @@ def test_registrations_list_and_export(db: str, tmp_path: Path) -> None:
     ["postgresql://asmex:secret@127.0.0.1:1/asmex", "sqlite:////nonexistent-dir/sub/asmex.db"],
 )
 @pytest.mark.parametrize(
-    "command", [["init-db"], ["list-registrations"], ["import-events", str(EVENTS / "good.yml")]]
+    "command",
+    [
+        ["init-db"],
+        ["list-registrations"],
+        ["import-events", str(EVENTS / "good.yml")],
+        ["notify-pending"],
+        ["notify-pending", "--dry-run"],
+        ["release-claims"],
+    ],
 )
 def test_unreachable_database_exit_1_with_one_line(url: str, command: list[str]) -> None:
     result = run("--database-url", url, *command)
@@ -286,6 +297,8 @@ def test_help_for_every_command(capsys: pytest.CaptureFixture[str]) -> None:
         "list-registrations",
         "export-registrations",
         "close-event",
+        "notify-pending",
+        "release-claims",
     ]:
         with pytest.raises(SystemExit) as exit_info:
             admin.main([command, "--help"])
@@ -293,12 +306,15 @@ def test_help_for_every_command(capsys: pytest.CaptureFixture[str]) -> None:
         assert "usage:" in capsys.readouterr().out
 
 
-def test_on_events_added_receives_only_new_slugs(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_alerts_asked_for_new_events_only(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[list[str]] = []
-    monkeypatch.setattr(admin, "on_events_added", lambda session, slugs: calls.append(list(slugs)))
+    monkeypatch.setattr(
+        admin, "alert_new_events", lambda engine, slugs, out: calls.append(list(slugs))
+    )
     run("--database-url", db, "import-events", str(EVENTS / "good.yml"))
     run("--database-url", db, "import-events", str(EVENTS / "updated.yml"))
     run("--database-url", db, "import-events", str(EVENTS / "good.csv"), "--dry-run")
+    run("--database-url", db, "import-events", str(EVENTS / "good.yml"))  # nothing new
     assert calls == [
         ["dakar-agrifood-2027", "gitex-africa-2026", "export-webinar-2025"],
         ["nairobi-b2b-2027"],
@@ -310,3 +326,149 @@ def test_events_counted_in_database(db: str) -> None:
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(Event)) == 2
     engine.dispose()
+
+
+# --- alerts and reminders --------------------------------------------------------------------
+
+
+@pytest.fixture()
+def channels(monkeypatch: pytest.MonkeyPatch) -> dict[str, FakeNotifier]:
+    """A fake Telegram notifier in place of the configured channels (none: set it to {})."""
+    configured: dict[str, FakeNotifier] = {"telegram": FakeNotifier()}
+
+    def from_environment() -> dict[str, FakeNotifier]:
+        return dict(configured)
+
+    monkeypatch.setattr(notify, "notifiers_from_environment", from_environment)
+    return configured
+
+
+def subscribe_user(url: str, chat: str, **filters: str) -> None:
+    """A Telegram user subscribed now to alerts with ``filters``."""
+    engine = make_engine(url)
+    with Session(engine) as s, s.begin():
+        user = repo.get_or_create_user(s, channel="telegram", channel_user_id=chat)
+        repo.subscribe_alerts(s, user_id=user.id, **filters)
+    engine.dispose()
+
+
+def statuses(url: str) -> list[tuple[str, str]]:
+    engine = make_engine(url)
+    with Session(engine) as s:
+        found = [(n.kind, n.status) for n in s.scalars(select(NotificationSent))]
+    engine.dispose()
+    return sorted(found)
+
+
+def test_import_sends_one_alert_per_matching_subscriber_once(
+    db: str, channels: dict[str, FakeNotifier]
+) -> None:
+    subscribe_user(db, "111", country="SN")
+    subscribe_user(db, "111", sector="logistics")  # same user, second matching subscription
+    subscribe_user(db, "222", country="KE")
+    first = run("--database-url", db, "import-events", str(EVENTS / "good.yml"))
+    assert first.code == 0, first.err
+    telegram = channels["telegram"]
+    assert [(m.recipient, m.key.split(":")[0]) for _, m in telegram.sent] == [("111", "alert")]
+    assert "Mission agroalimentaire à Dakar" in telegram.sent[0][1].text
+    assert "alerts: alert        telegram         sent 1  failed 0  skipped 0" in first.out
+    assert telegram.closed
+
+    channels["telegram"] = again = FakeNotifier()
+    assert run("--database-url", db, "import-events", str(EVENTS / "good.yml")).code == 0
+    updated = run("--database-url", db, "import-events", str(EVENTS / "updated.yml"))
+    assert [m.recipient for _, m in again.sent] == ["222"]  # nairobi-b2b-2027 is new, in KE
+    assert "sent 1" in updated.out
+    assert statuses(db) == [("alert", "sent"), ("alert", "sent")]
+
+
+def test_no_channel_configured_leaves_alerts_pending(
+    db: str, channels: dict[str, FakeNotifier]
+) -> None:
+    subscribe_user(db, "111")
+    telegram = channels.pop("telegram")
+    imported = run("--database-url", db, "import-events", str(EVENTS / "good.yml"))
+    assert "2 alerts pending, no channel configured: run notify-pending" in imported.out
+    assert statuses(db) == []
+
+    channels["telegram"] = telegram
+    dry = run("--database-url", db, "notify-pending", "--dry-run")
+    assert dry.code == 0 and telegram.attempts == [] and statuses(db) == []
+    listed = [line for line in dry.out.splitlines() if line.startswith("would send")]
+    assert len(listed) == 2 and "gitex-africa-2026" in listed[0] and "dakar" in listed[1]
+    assert "dry run, nothing sent: 2 would be sent, 0 skipped" in dry.out
+
+    sent = run("--database-url", db, "notify-pending")
+    assert sent.code == 0 and len(telegram.sent) == 2
+    assert "alert        telegram         sent 2  failed 0  skipped 0" in sent.out
+    assert run("--database-url", db, "notify-pending").out == "nothing due\n"
+
+
+def test_no_notify_then_notify_pending(db: str, channels: dict[str, FakeNotifier]) -> None:
+    subscribe_user(db, "111", event_type="fair")
+    imported = run("--database-url", db, "import-events", str(EVENTS / "good.yml"), "--no-notify")
+    assert "alert" not in imported.out and channels["telegram"].attempts == []
+    run("--database-url", db, "notify-pending")
+    assert [m.recipient for _, m in channels["telegram"].sent] == ["111"]
+
+
+def test_users_of_other_channels_are_skipped_and_stay_due(
+    db: str, channels: dict[str, FakeNotifier]
+) -> None:
+    engine = make_engine(db)
+    with Session(engine) as s, s.begin():
+        user = repo.get_or_create_user(s, channel="rest", channel_user_id="web")
+        repo.subscribe_alerts(s, user_id=user.id, country="SN")
+    engine.dispose()
+    imported = run("--database-url", db, "import-events", str(EVENTS / "good.yml"))
+    assert "alert        rest             sent 0  failed 0  skipped 1" in imported.out
+    assert "skipped, no notifier configured for: rest (1)" in imported.out
+    dry = run("--database-url", db, "notify-pending", "--dry-run")
+    assert "would skip" in dry.out and "(no notifier for rest)" in dry.out
+
+
+def test_notify_pending_sends_reminders(
+    db: str, channels: dict[str, FakeNotifier], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run("--database-url", db, "import-events", str(EVENTS / "good.yml"))
+    engine = make_engine(db)
+    with Session(engine) as s, s.begin():
+        user = repo.get_or_create_user(s, channel="telegram", channel_user_id="333")
+        repo.set_user_language(s, user_id=user.id, language="ar")
+        repo.create_registration(
+            s, event_slug="gitex-africa-2026", user_id=user.id, company_name="Atlas", today=TODAY
+        )
+    engine.dispose()
+    monkeypatch.setenv("ASMEX_TODAY", "2026-04-13")  # gitex starts on 2026-04-14
+    result = run("--database-url", db, "notify-pending")
+    assert "reminder_1d  telegram         sent 1" in result.out
+    (message,) = [m for _, m in channels["telegram"].sent]
+    assert "جيتكس إفريقيا" in message.text and "غدًا" in message.text
+    assert run("--database-url", db, "notify-pending").out == "nothing due\n"
+
+
+def test_leftover_claims_reported_then_released_and_retried(
+    db: str, channels: dict[str, FakeNotifier]
+) -> None:
+    subscribe_user(db, "111", country="SN")
+    run("--database-url", db, "import-events", str(EVENTS / "good.yml"), "--no-notify")
+    engine = make_engine(db)
+    with Session(engine) as s, s.begin():
+        (due,) = notifications.find_due_alerts(s, today=TODAY)
+        notifications.claim_notification(
+            s, kind="alert", user_id=due.user_id, event_id=due.event.id
+        )
+    engine.dispose()
+
+    report = run("--database-url", db, "notify-pending")
+    assert channels["telegram"].attempts == [] and report.out.startswith("nothing due")
+    assert "1 notifications claimed by an earlier run were never confirmed" in report.out
+    assert "claimed alert user" in report.out and "dakar-agrifood-2027" in report.out
+
+    recent = run("--database-url", db, "release-claims")  # claimed just now: kept
+    assert "0 claims released" in recent.out
+    released = run("--database-url", db, "release-claims", "--older-than", "0")
+    assert "1 claims released" in released.out and statuses(db) == [("alert", "failed")]
+    assert run("--database-url", db, "notify-pending").out == "nothing due\n"
+    retried = run("--database-url", db, "notify-pending", "--retry-failed")
+    assert "sent 1" in retried.out and statuses(db) == [("alert", "sent")]
