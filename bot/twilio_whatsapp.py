@@ -81,10 +81,12 @@ class TwilioSettings:
             and not str(values.get("auth_token") or "").strip()
         ):
             return None
+        account_sid = check_secret("TWILIO_ACCOUNT_SID", values.get("account_sid"))
+        auth_token = check_secret("TWILIO_AUTH_TOKEN", values.get("auth_token"))
         number = check_secret("TWILIO_WHATSAPP_NUMBER", values.get("whatsapp_number"))
         return cls(
-            account_sid=check_secret("TWILIO_ACCOUNT_SID", values.get("account_sid")),
-            auth_token=check_secret("TWILIO_AUTH_TOKEN", values.get("auth_token")),
+            account_sid=account_sid,
+            auth_token=auth_token,
             whatsapp_number=number.removeprefix(PREFIX),
             webhook_url=str(values.get("webhook_url") or "").strip(),
             api_url=(str(values.get("api_url") or "").strip() or DEFAULT_API_URL).rstrip("/"),

@@ -71,7 +71,6 @@ LIST_ROWS_MAX = 10
 ROW_TITLE_LIMIT = 24
 ROW_DESCRIPTION_LIMIT = 72
 ROW_ID_LIMIT = 200
-CAPTION_LIMIT = 1024
 TEMPLATE_PARAMETER_LIMIT = 1000
 
 #: Graph error codes that mean "slow down": throughput, pair rate, Business Use Case limit.
@@ -108,10 +107,12 @@ class WhatsAppSettings:
             and not str(values.get("app_secret") or "").strip()
         ):
             return None
+        access_token = check_secret("WHATSAPP_ACCESS_TOKEN", values.get("access_token"))
+        app_secret = check_secret("WHATSAPP_APP_SECRET", values.get("app_secret"))
         return cls(
             verify_token=check_secret("WHATSAPP_VERIFY_TOKEN", values.get("verify_token")),
-            app_secret=check_secret("WHATSAPP_APP_SECRET", values.get("app_secret")),
-            access_token=check_secret("WHATSAPP_ACCESS_TOKEN", values.get("access_token")),
+            app_secret=app_secret,
+            access_token=access_token,
             phone_number_id=check_secret("WHATSAPP_PHONE_NUMBER_ID", values.get("phone_number_id")),
             api_url=(str(values.get("api_url") or "").strip() or DEFAULT_API_URL).rstrip("/"),
         )
@@ -310,23 +311,17 @@ def button_messages(
     return messages or text_messages(to, numbered_list(text, buttons))
 
 
-def image_message(to: str, link: str, caption: str = "") -> dict[str, Any]:
+def image_message(to: str, link: str) -> dict[str, Any]:
     """An image sent by link."""
-    content: dict[str, Any] = {"link": link}
-    if caption:
-        content["caption"] = truncate(caption, CAPTION_LIMIT)
-    return _message(to, "image", content)
+    return _message(to, "image", {"link": link})
 
 
 def document_message(
-    to: str, *, filename: str, media_id: str = "", link: str = "", caption: str = ""
+    to: str, *, filename: str, media_id: str = "", link: str = ""
 ) -> dict[str, Any]:
     """A document, uploaded (media id) or by link."""
-    content: dict[str, Any] = {"id": media_id} if media_id else {"link": link}
-    content["filename"] = filename
-    if caption:
-        content["caption"] = truncate(caption, CAPTION_LIMIT)
-    return _message(to, "document", content)
+    content = {"id": media_id} if media_id else {"link": link}
+    return _message(to, "document", {**content, "filename": filename})
 
 
 def template_parameter(text: str) -> str:

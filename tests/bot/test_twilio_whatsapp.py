@@ -352,10 +352,15 @@ def test_credentials_build_the_settings() -> None:
 
 
 @pytest.mark.parametrize(
-    "overrides", [{"auth_token": "changeme"}, {"account_sid": ""}, {"whatsapp_number": ""}]
+    ("overrides", "named"),
+    [
+        ({"auth_token": "changeme"}, "TWILIO_AUTH_TOKEN"),
+        ({"account_sid": ""}, "TWILIO_ACCOUNT_SID"),
+        ({"whatsapp_number": ""}, "TWILIO_WHATSAPP_NUMBER"),
+    ],
 )
-def test_placeholders_and_half_settings_fail_fast(overrides: dict[str, str]) -> None:
-    with pytest.raises(SettingsError):
+def test_placeholders_and_half_settings_fail_fast(overrides: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
         TwilioWhatsAppInput.from_credentials(_credentials(**overrides))
 
 

@@ -577,16 +577,16 @@ def test_credentials_build_the_settings_with_the_default_api_url() -> None:
 
 
 @pytest.mark.parametrize(
-    "overrides",
+    ("overrides", "named"),
     [
-        {"access_token": "changeme"},
-        {"app_secret": ""},
-        {"verify_token": "xxx"},
-        {"phone_number_id": " "},
+        ({"access_token": "changeme"}, "WHATSAPP_ACCESS_TOKEN"),
+        ({"app_secret": ""}, "WHATSAPP_APP_SECRET"),
+        ({"verify_token": "xxx"}, "WHATSAPP_VERIFY_TOKEN"),
+        ({"phone_number_id": " "}, "WHATSAPP_PHONE_NUMBER_ID"),
     ],
 )
-def test_placeholders_and_half_settings_fail_fast(overrides: dict[str, str]) -> None:
-    with pytest.raises(SettingsError):
+def test_placeholders_and_half_settings_fail_fast(overrides: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError, match=named):
         WhatsAppInput.from_credentials(_credentials(**overrides))
 
 
