@@ -56,6 +56,8 @@ DEFAULT_API_URL = "https://api.twilio.com"
 #: Twilio's limit for a WhatsApp message body.
 BODY_LIMIT = 1600
 PREFIX = "whatsapp:"
+#: Twilio content template SIDs start with this.
+CONTENT_SID_PREFIX = "HX"
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -401,9 +403,10 @@ class TwilioNotifier:
     """Proactive messages through Twilio.
 
     Within 24 hours of the user's last message: the text, its buttons as bullets. Later (or when
-    that time is unknown): a Twilio content template (TWILIO_CONTENT_SID, or per language
-    ``fr=HX...,ar=HX...,en=HX...``; a message's own template names its content SID) whose
-    variable ``1`` is the text.
+    that time is unknown): the message's own template when its name is a Twilio content SID
+    (``HX...``), its parameters the variables; else TWILIO_CONTENT_SID (one SID, or per language
+    ``fr=HX...,ar=HX...,en=HX...``) with the text as variable ``1`` (a Meta template name means
+    nothing to Twilio).
     """
 
     channel = CHANNEL
@@ -432,12 +435,11 @@ class TwilioNotifier:
         return cls(TwilioClient(settings), content_sids=sids)
 
     def _template_fields(self, message: OutboundMessage) -> dict[str, str]:
-        if message.template is not None:
-            sid = message.template.name
-            values = message.template.parameters
-        else:
-            sid = self.content_sids.get(message.language, "")
-            values = (message.text,)
+        template = message.template
+        if template is not None and template.name.startswith(CONTENT_SID_PREFIX):
+            sid, values = template.name, template.parameters
+        else:  # no template, or a Meta template name, which Twilio does not know
+            sid, values = self.content_sids.get(message.language, ""), (message.text,)
         if not sid:
             raise DeliveryError(
                 f"{message.recipient}: last message over 24 h ago and no TWILIO_CONTENT_SID"

@@ -429,6 +429,16 @@ async def test_the_message_s_own_template_names_the_content_sid(
     assert json.loads(form["ContentVariables"]) == {"1": "داكار", "2": "١٥ مارس"}
 
 
+async def test_a_meta_template_name_falls_back_to_the_configured_content_sid(
+    notifier: TwilioNotifier, api: FakeApi
+) -> None:
+    meta = TemplateCall("asmex_event_alert", "fr", ("Dakar", "Mission", "Dakar", "mars"))
+    await notifier.send(alert(template=meta, language="fr", text="Nouvelle mission"))
+    [form] = api.twilio_messages()
+    assert form["ContentSid"] == "HXfr"
+    assert json.loads(form["ContentVariables"]) == {"1": "Nouvelle mission"}
+
+
 async def test_no_content_sid_outside_the_window_is_a_delivery_error(api: FakeApi) -> None:
     bare = TwilioNotifier(TwilioClient(settings_for(api)), now=lambda: NOW)
     with pytest.raises(DeliveryError):
