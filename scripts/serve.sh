@@ -11,6 +11,16 @@ RASA_PORT=${RASA_PORT:-5005}
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTIONS_PORT/webhook}
 export TRACKER_DB=${TRACKER_DB:-var/tracker.db}
+# Channel settings (credentials.yml expands them; Rasa refuses an unset ${VAR}): empty by default,
+# and an empty token turns its channel off. Same list as tests/e2e/servers.py CHANNEL_VARIABLES.
+channel_variables=(
+  TELEGRAM_TOKEN TELEGRAM_BASE_URL TELEGRAM_WEBHOOK_URL TELEGRAM_SECRET_TOKEN
+  WHATSAPP_VERIFY_TOKEN WHATSAPP_APP_SECRET WHATSAPP_ACCESS_TOKEN WHATSAPP_PHONE_NUMBER_ID
+  WHATSAPP_API_URL WHATSAPP_TEMPLATE_NAME WHATSAPP_TEMPLATE_LANGUAGES
+  TWILIO_ACCOUNT_SID TWILIO_AUTH_TOKEN TWILIO_WHATSAPP_NUMBER TWILIO_WEBHOOK_URL TWILIO_API_URL
+  TWILIO_CONTENT_SID
+)
+for name in "${channel_variables[@]}"; do export "$name=${!name:-}"; done
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2} SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEMETRY_ENABLED=false
 # Third-party deprecation warnings (TensorFlow, jax, matplotlib...) say nothing to a user.
 export PYTHONWARNINGS=${PYTHONWARNINGS:-ignore}

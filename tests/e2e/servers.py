@@ -60,7 +60,8 @@ class Servers:
             return json.loads(response.read())
 
 
-#: Every channel setting credentials.yml expands; empty = that channel is off.
+#: Every channel setting (credentials.yml expands them; the notifiers read the template ones);
+#: empty = that channel is off. scripts/serve.sh exports the same list.
 CHANNEL_VARIABLES = (
     "TELEGRAM_TOKEN",
     "TELEGRAM_BASE_URL",
@@ -71,11 +72,14 @@ CHANNEL_VARIABLES = (
     "WHATSAPP_ACCESS_TOKEN",
     "WHATSAPP_PHONE_NUMBER_ID",
     "WHATSAPP_API_URL",
+    "WHATSAPP_TEMPLATE_NAME",
+    "WHATSAPP_TEMPLATE_LANGUAGES",
     "TWILIO_ACCOUNT_SID",
     "TWILIO_AUTH_TOKEN",
     "TWILIO_WHATSAPP_NUMBER",
     "TWILIO_WEBHOOK_URL",
     "TWILIO_API_URL",
+    "TWILIO_CONTENT_SID",
 )
 
 

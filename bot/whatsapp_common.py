@@ -1,0 +1,275 @@
+"""What the two WhatsApp channels share (Meta's Cloud API in bot/whatsapp.py, Twilio's in
+bot/twilio_whatsapp.py): the polite reply to messages they cannot read, the user's language,
+text splitting, numbered choices and the background queue that keeps each user's messages in
+order.
+
+Numbered choices: a reply of just a number ("2", "٢") picks that button of the latest message
+with buttons the bot sent in its latest turn. The buttons are read from the conversation tracker
+(Rasa's tracker store, the same one every replica uses), not kept in memory, so the mapping
+survives restarts and works behind several Rasa replicas. Proactive messages (bot/notify.py) are
+not in the tracker: their buttons are only answerable by tapping (Cloud API interactive
+messages), never by number.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+from functools import partial
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from actions.canonical import REPLY_LANGUAGES
+from actions.common import DatabaseUnavailable, run_db
+from actions.db.models import User
+from actions.settings import _PLACEHOLDERS, SettingsError
+from bot.outbound import Button
+
+logger = logging.getLogger(__name__)
+
+#: WhatsApp allows free-form messages only this long after the user's last message.
+FREE_FORM_WINDOW = timedelta(hours=24)
+#: Meta's pair rate limit: about one message every 6 s to the same user (error 131056).
+PAIR_INTERVAL_SECONDS = 6.0
+
+UNSUPPORTED_REPLY = {
+    "fr": (
+        "Désolé, je ne sais lire que les messages écrits : pas les photos, les messages vocaux, "
+        "les fichiers ni les positions. Écrivez-moi votre question, par exemple « prochaines "
+        "missions »."
+    ),
+    "ar": (
+        "عذرًا، لا أستطيع قراءة سوى الرسائل المكتوبة، وليس الصور أو الرسائل الصوتية أو الملفات "
+        "أو المواقع. اكتب لي سؤالك من فضلك، مثلًا: «البعثات القادمة»."
+    ),
+    "en": (
+        "Sorry, I can only read written messages, not photos, voice notes, files or locations. "
+        "Please type your question, for example “upcoming missions”."
+    ),
+}
+
+_NUMBER_RE = re.compile(r"^\s*([0-9\u0660-\u0669\u06f0-\u06f9]{1,2})\s*[.)]?\s*$")
+#: Arabic-Indic and Extended Arabic-Indic (Persian) digits as ASCII digits.
+_DIGITS = {
+    **{0x0660 + i: str(i) for i in range(10)},
+    **{0x06F0 + i: str(i) for i in range(10)},
+}
+
+
+def unsupported_reply(language: str | None) -> str:
+    """The polite "I only read text" reply; in all three languages when the language is unknown."""
+    if language in UNSUPPORTED_REPLY:
+        return UNSUPPORTED_REPLY[language]
+    return "\n\n".join(UNSUPPORTED_REPLY[code] for code in ("fr", "ar", "en"))
+
+
+def check_secret(name: str, value: Any) -> str:
+    """``value`` stripped; SettingsError when empty or still a placeholder such as "changeme"."""
+    text = str(value or "").strip()
+    if text.lower() in _PLACEHOLDERS:
+        raise SettingsError(f"{name} is not set (see .env.example)")
+    return text
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, ending with an ellipsis when cut."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _pieces(text: str, limit: int) -> list[str]:
+    """Lines of ``text``, each line longer than ``limit`` cut at spaces (or anywhere)."""
+    pieces: list[str] = []
+    for line in text.split("\n"):
+        while len(line) > limit:
+            cut = line.rfind(" ", 0, limit + 1)
+            cut = cut if cut > 0 else limit
+            pieces.append(line[:cut])
+            line = line[cut:].lstrip(" ")
+        pieces.append(line)
+    return pieces
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """``text`` in parts of at most ``limit`` characters, cut between lines where possible."""
+    text = text.strip()
+    if len(text) <= limit:
+        return [text] if text else []
+    parts: list[str] = []
+    current = ""
+    for piece in _pieces(text, limit):
+        candidate = f"{current}\n{piece}" if current else piece
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            parts.append(current)
+            current = piece
+    parts.append(current)
+    return [part.strip() for part in parts if part.strip()]
+
+
+def numbered_list(text: str | None, buttons: Sequence[Mapping[str, Any]]) -> str:
+    """The text followed by the buttons' titles numbered from 1 (answered by number)."""
+    lines = [
+        f"{index}. {button.get('title') or button.get('payload')}"
+        for index, button in enumerate(buttons, start=1)
+    ]
+    head = (text or "").strip()
+    return f"{head}\n\n" + "\n".join(lines) if head else "\n".join(lines)
+
+
+def choice_number(text: str | None) -> int | None:
+    """The number a message consists of ("2", " ٢ ", "3."), or None."""
+    match = _NUMBER_RE.match(text or "")
+    if not match:
+        return None
+    return int(match.group(1).translate(_DIGITS))
+
+
+def within_window(last_inbound_at: datetime | None, now: datetime | None = None) -> bool:
+    """True when the user wrote less than 24 hours ago (free-form messages are allowed)."""
+    if last_inbound_at is None:
+        return False
+    if last_inbound_at.tzinfo is None:
+        last_inbound_at = last_inbound_at.replace(tzinfo=timezone.utc)
+    now = now or datetime.now(timezone.utc)
+    return now - last_inbound_at < FREE_FORM_WINDOW
+
+
+def button_dicts(buttons: Sequence[Button]) -> list[dict[str, str]]:
+    """Outbound buttons in Rasa's shape ({"title", "payload"})."""
+    return [{"title": button.title, "payload": button.payload} for button in buttons]
+
+
+def parse_language_map(value: str, default: Mapping[str, str]) -> dict[str, str]:
+    """``"fr=fr,ar=ar,en=en_US"`` as a mapping over ``default``; a bare value applies to all."""
+    mapping = dict(default)
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        if "=" not in item:
+            return {language: item for language in REPLY_LANGUAGES}
+        language, _, code = item.partition("=")
+        if language.strip() not in REPLY_LANGUAGES or not code.strip():
+            raise SettingsError(f"bad language mapping {item!r} (expected e.g. fr=fr,en=en_US)")
+        mapping[language.strip()] = code.strip()
+    return mapping
+
+
+# --- what the conversation knows -----------------------------------------------------------------
+
+
+async def _tracker(agent: Any, sender: str) -> Any:
+    """The sender's conversation tracker from Rasa's tracker store, or None."""
+    store = getattr(agent, "tracker_store", None)
+    if store is None:
+        return None
+    try:
+        return await store.retrieve(sender)
+    except Exception:  # any tracker store failure: the caller does without
+        logger.warning("tracker of %s unavailable", sender, exc_info=True)
+        return None
+
+
+async def offered_buttons(agent: Any, sender: str) -> list[dict[str, Any]]:
+    """Buttons of the latest message with buttons in the bot's latest turn (after the user's
+    latest message); empty when that turn offered none."""
+    tracker = await _tracker(agent, sender)
+    if tracker is None:
+        return []
+    for event in reversed(list(tracker.events)):
+        name = getattr(event, "type_name", "")
+        if name == "user":
+            return []
+        if name == "bot":
+            buttons = (getattr(event, "data", None) or {}).get("buttons") or []
+            if buttons:
+                return [b for b in buttons if isinstance(b, dict)]
+    return []
+
+
+async def resolve_choice(agent: Any, sender: str, text: str) -> str:
+    """The payload of the button a bare number picks, or ``text`` unchanged."""
+    number = choice_number(text)
+    if number is None:
+        return text
+    buttons = await offered_buttons(agent, sender)
+    if 1 <= number <= len(buttons):
+        return str(buttons[number - 1].get("payload") or buttons[number - 1].get("title"))
+    return text
+
+
+def _stored_language(session: Session, channel: str, user: str) -> str | None:
+    return session.scalars(
+        select(User.language).where(User.channel == channel, User.channel_user_id == user)
+    ).first()
+
+
+async def user_language(agent: Any, channel: str, sender: str) -> str | None:
+    """The user's reply language: the conversation's ``language`` slot, else the language
+    stored in the users table, else None (unknown)."""
+    tracker = await _tracker(agent, sender)
+    if tracker is not None:
+        slot = tracker.get_slot("language")
+        if slot in REPLY_LANGUAGES:
+            return str(slot)
+    try:
+        stored = await run_db(_stored_language, channel, sender)
+    except DatabaseUnavailable:
+        return None
+    return stored if stored in REPLY_LANGUAGES else None
+
+
+# --- background processing -----------------------------------------------------------------------
+
+
+class SenderQueue:
+    """Runs jobs in the background, each sender's one after the other in arrival order.
+
+    Webhooks answer the platform at once (Meta and Twilio retry a slow webhook) and the message
+    is handled here. Tests, and the server on shutdown, ``drain()`` it to wait for the replies.
+    """
+
+    def __init__(self) -> None:
+        self._tails: dict[str, asyncio.Task[None]] = {}
+
+    def schedule(self, sender: str, job: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
+        """Run ``job`` after the sender's previous jobs."""
+        task = asyncio.create_task(self._run(self._tails.get(sender), job))
+        self._tails[sender] = task
+        task.add_done_callback(partial(self._forget, sender))
+        return task
+
+    @staticmethod
+    async def _run(previous: asyncio.Task[None] | None, job: Callable[[], Awaitable[None]]) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])
+        try:
+            await job()
+        except Exception:  # one failed message must not stop the sender's next ones
+            logger.exception("handling a WhatsApp message failed")
+
+    def _forget(self, sender: str, task: asyncio.Task[None]) -> None:
+        if self._tails.get(sender) is task:
+            del self._tails[sender]
+
+    @property
+    def pending(self) -> int:
+        """Senders with jobs not finished yet."""
+        return len(self._tails)
+
+    async def drain(self, timeout: float | None = None) -> bool:
+        """Wait for every job scheduled so far (and those they chain to); False on timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while self._tails:
+            left = None if deadline is None else max(0.0, deadline - loop.time())
+            _, pending = await asyncio.wait(list(self._tails.values()), timeout=left)
+            if pending:
+                return False
+        return True
