@@ -506,28 +506,17 @@ def notifiers_from_environment() -> dict[str, Notifier]:
     pending until a channel is configured).
     """
     notifiers: dict[str, Notifier] = {}
-    # MERGE: the constructors below are placeholders until bot/telegram.py, bot/whatsapp.py and
-    # bot/twilio_whatsapp.py land (keys must equal their input channels' name()).
     telegram_token = settings.optional("TELEGRAM_TOKEN")
     if telegram_token:
         from bot.telegram import TelegramNotifier  # MERGE
 
         notifiers["telegram"] = TelegramNotifier(token=telegram_token)  # MERGE
-    whatsapp_token = settings.optional("WHATSAPP_ACCESS_TOKEN")  # MERGE: variable names
-    if whatsapp_token:
-        from bot.whatsapp import WhatsAppNotifier  # MERGE
+    if settings.optional("WHATSAPP_ACCESS_TOKEN"):
+        from bot.whatsapp import WhatsAppNotifier
 
-        notifiers["whatsapp"] = WhatsAppNotifier(  # MERGE
-            access_token=whatsapp_token,
-            phone_number_id=settings.require_secret("WHATSAPP_PHONE_NUMBER_ID"),
-        )
-    twilio_sid = settings.optional("TWILIO_ACCOUNT_SID")  # MERGE: variable names
-    if twilio_sid:
-        from bot.twilio_whatsapp import TwilioNotifier  # MERGE
+        notifiers["whatsapp"] = WhatsAppNotifier.from_env()
+    if settings.optional("TWILIO_ACCOUNT_SID"):
+        from bot.twilio_whatsapp import TwilioNotifier
 
-        notifiers["twilio_whatsapp"] = TwilioNotifier(  # MERGE
-            account_sid=twilio_sid,
-            auth_token=settings.require_secret("TWILIO_AUTH_TOKEN"),
-            from_number=settings.require_secret("TWILIO_WHATSAPP_FROM"),
-        )
+        notifiers["twilio_whatsapp"] = TwilioNotifier.from_env()
     return notifiers

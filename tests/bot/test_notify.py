@@ -464,3 +464,25 @@ def test_no_channel_configured_means_no_notifier(monkeypatch: pytest.MonkeyPatch
     for name in ("TELEGRAM_TOKEN", "WHATSAPP_ACCESS_TOKEN", "TWILIO_ACCOUNT_SID"):
         monkeypatch.delenv(name, raising=False)
     assert notify.notifiers_from_environment() == {}
+
+
+async def test_whatsapp_and_twilio_notifiers_come_from_their_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("TELEGRAM_TOKEN", raising=False)
+    for name, value in {
+        "WHATSAPP_ACCESS_TOKEN": "EAAG-test",
+        "WHATSAPP_APP_SECRET": "app-secret",
+        "WHATSAPP_VERIFY_TOKEN": "verify",
+        "WHATSAPP_PHONE_NUMBER_ID": "1234567890",
+        "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "TWILIO_AUTH_TOKEN": "twilio-auth",
+        "TWILIO_WHATSAPP_NUMBER": "+14155238886",
+    }.items():
+        monkeypatch.setenv(name, value)
+    notifiers = notify.notifiers_from_environment()
+    try:
+        assert set(notifiers) == {"whatsapp", "twilio_whatsapp"}
+        assert all(n.channel == key for key, n in notifiers.items())
+    finally:
+        await notify.close_all(notifiers)
