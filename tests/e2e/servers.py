@@ -142,7 +142,7 @@ def running_servers(
             )
             procs.append(rasa)
         _wait(f"http://localhost:{actions_port}/health", actions, actions_log, 60)
-        _wait(f"http://localhost:{rasa_port}/", rasa, rasa_log, 180)
+        _wait(f"http://localhost:{rasa_port}/", rasa, rasa_log, 420)
         yield Servers(f"http://localhost:{rasa_port}", f"http://localhost:{actions_port}")
     finally:
         for proc in procs:
