@@ -80,7 +80,7 @@ class FakeTelegram:
         app.router.add_post("/bot{token}/{method}", self._handle)
         self._runner = web.AppRunner(app, shutdown_timeout=0.5, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0, shutdown_timeout=0.5)
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         self.port = self._runner.addresses[0][1]
 
@@ -275,6 +275,10 @@ def fake_telegram_in_thread(token: str = TOKEN) -> Iterator[ThreadedFakeTelegram
         started.set()
         loop.run_forever()
         loop.run_until_complete(fake.stop())
+        pending = asyncio.all_tasks(loop)  # long polls still waiting for news
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         loop.close()
 
     thread = threading.Thread(target=serve, name="fake-telegram", daemon=True)

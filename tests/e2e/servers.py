@@ -138,7 +138,8 @@ def running_servers(
             )
             procs.append(rasa)
         _wait(f"http://localhost:{actions_port}/health", actions, actions_log, 60)
-        _wait(f"http://localhost:{rasa_port}/", rasa, rasa_log, 180)
+        # Loading the model takes a minute on 2 idle cores, three when they are busy.
+        _wait(f"http://localhost:{rasa_port}/", rasa, rasa_log, 300)
         yield Servers(f"http://localhost:{rasa_port}", f"http://localhost:{actions_port}")
     finally:
         for proc in procs:
