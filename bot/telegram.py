@@ -229,8 +229,10 @@ IGNORE: Final = Incoming("ignore")
 
 
 def classify(update: Update) -> Incoming:
-    """Sort an update: text and buttons go to Rasa, media and edits get a notice, the rest
-    (groups, channels, service messages, poll answers, member changes...) is ignored."""
+    """Sort an update: text and buttons for Rasa, a notice for media and edits, else nothing.
+
+    Ignored: anything outside private chats, service messages, poll answers, member changes...
+    """
     query = update.callback_query
     if query is not None:
         chat = query.message.chat if query.message else None
@@ -436,9 +438,12 @@ class TelegramInput(InputChannel):
         return header is not None and hmac.compare_digest(header.encode("utf-8"), expected)
 
     async def receive(self, request: Request) -> HTTPResponse:
-        """One webhook call: 503 when off, 404 in polling mode, 403 without the secret, 400
-        for a body that is not an update, else 200 once the update is handled (or, when
-        python-telegram-bot cannot read it, logged and skipped)."""
+        """Handle one webhook call from Telegram.
+
+        503 when the channel is off, 404 in polling mode, 403 without the secret, 400 for a
+        body that is not an update, else 200 once the update is handled (or, when
+        python-telegram-bot cannot read it, logged and skipped).
+        """
         if self.bot is None:
             return response.json({"error": "the Telegram channel is off"}, status=503)
         if self.config.mode != "webhook":
@@ -492,8 +497,7 @@ class TelegramInput(InputChannel):
             logger.exception("the Telegram channel stopped on an unexpected error")
 
     async def _connect(self, bot: Bot, first_call: Callable[[], Awaitable[Any]]) -> bool:
-        """getMe, then ``first_call``, retried while Telegram cannot be reached; False when
-        Telegram rejects the token."""
+        """getMe then ``first_call``, retried while Telegram is unreachable; False: bad token."""
         delay = BACKOFF_FIRST
         while True:
             try:
@@ -562,8 +566,10 @@ class TelegramInput(InputChannel):
                 self._spawn(update)
 
     async def _skip_unreadable(self, bot: Bot, offset: int | None) -> int | None:
-        """Skip the first pending update, which python-telegram-bot failed to read (else
-        polling would stall on it); the offset after it."""
+        """The offset after the first pending update, which python-telegram-bot cannot read.
+
+        Without skipping it, polling would stall on that update for ever.
+        """
         with warnings.catch_warnings():  # PTB warns: "use Bot.get_updates" (it just failed)
             warnings.simplefilter("ignore")
             raw = await bot.do_api_request(
