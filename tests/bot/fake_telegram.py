@@ -36,6 +36,7 @@ class Call:
 
     @property
     def chat_id(self) -> int:
+        """The chat the call sends to."""
         return int(self.params["chat_id"])
 
     @property
@@ -75,6 +76,7 @@ class FakeTelegram:
         return f"http://127.0.0.1:{self.port}/bot"
 
     async def start(self) -> None:
+        """Listen on a free port of 127.0.0.1."""
         self._news = asyncio.Event()
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
@@ -85,6 +87,7 @@ class FakeTelegram:
         self.port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
+        """Stop listening."""
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -245,12 +248,15 @@ class ThreadedFakeTelegram:
 
     @property
     def base_url(self) -> str:
+        """What the bot is given as base_url."""
         return self.fake.base_url
 
     def push(self, *updates: dict[str, Any]) -> None:
+        """Queue updates for getUpdates, from any thread."""
         self._loop.call_soon_threadsafe(self.fake.push, *updates)
 
     def calls_to(self, *methods: str) -> list[Call]:
+        """The calls of these methods so far, in order."""
         return self.fake.calls_to(*methods)
 
     def wait_until(self, condition: Any, timeout: float = 60.0, what: str = "") -> None:
@@ -299,6 +305,7 @@ _message_ids = itertools.count(1)
 
 
 def next_update_id() -> int:
+    """A fresh update_id (unique within the test process)."""
     return next(_update_ids)
 
 
@@ -311,10 +318,12 @@ def user(user_id: int = 4242, language_code: str | None = "fr", name: str = "Sam
 
 
 def private_chat(user_id: int = 4242, name: str = "Samira") -> dict:
+    """A private Chat (its id is the user's)."""
     return {"id": user_id, "type": "private", "first_name": name}
 
 
 def group_chat(chat_id: int = -100777) -> dict:
+    """A supergroup Chat."""
     return {"id": chat_id, "type": "supergroup", "title": "Exportateurs"}
 
 
