@@ -12,6 +12,11 @@ export TRACKER_DB ?= var/tracker.db
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
+# Channel settings credentials.yml expands (empty = channel off); .env sets them (README).
+export TELEGRAM_TOKEN ?=
+export TELEGRAM_WEBHOOK_URL ?=
+export TELEGRAM_SECRET_TOKEN ?=
+export TELEGRAM_BASE_URL ?=
 
 .PHONY: help setup db train run serve test test-unit lint bench-nlu bench-e2e lock clean
 
@@ -27,10 +32,10 @@ db: setup ## Create or upgrade the knowledge base and load data/kb (idempotent)
 train: setup ## Train the model if data, domain, config or NLU components changed
 	@bash scripts/train.sh
 
-run: db train ## Start the action and Rasa servers and chat in this terminal
+run: db train ## Start the servers and chat in this terminal (and on Telegram if TELEGRAM_TOKEN is set)
 	@bash scripts/serve.sh shell
 
-serve: db train ## Start the servers headless: Rasa REST on $RASA_PORT, actions on $ACTIONS_PORT
+serve: db train ## Start the servers headless: Rasa (REST, Telegram) on $RASA_PORT, actions on $ACTIONS_PORT
 	@bash scripts/serve.sh serve
 
 test: setup ## Run the whole test suite (unit, data validation, trained-model and end-to-end tests)

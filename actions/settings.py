@@ -42,10 +42,15 @@ def today() -> date:
     return datetime.now(TIMEZONE).date()
 
 
+def is_placeholder(value: str) -> bool:
+    """True for an empty secret or one still holding an example value such as "changeme"."""
+    return value.strip().lower() in _PLACEHOLDERS
+
+
 def require_secret(name: str) -> str:
     """Return a secret from the environment, failing fast when missing or a placeholder."""
     value = os.environ.get(name, "").strip()
-    if value.lower() in _PLACEHOLDERS:
+    if is_placeholder(value):
         raise SettingsError(f"{name} is not set (see .env.example)")
     return value
 

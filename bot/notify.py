@@ -506,11 +506,10 @@ def notifiers_from_environment() -> dict[str, Notifier]:
     pending until a channel is configured).
     """
     notifiers: dict[str, Notifier] = {}
-    telegram_token = settings.optional("TELEGRAM_TOKEN")
-    if telegram_token:
-        from bot.telegram import TelegramNotifier  # MERGE
+    if settings.optional("TELEGRAM_TOKEN"):
+        from bot.telegram_api import TelegramNotifier
 
-        notifiers["telegram"] = TelegramNotifier(token=telegram_token)  # MERGE
+        notifiers["telegram"] = TelegramNotifier.from_settings()
     if settings.optional("WHATSAPP_ACCESS_TOKEN"):
         from bot.whatsapp import WhatsAppNotifier
 

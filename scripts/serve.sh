@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Start the action server and the Rasa server.
-#   serve.sh serve  -> headless: Rasa REST channel on $RASA_PORT, actions on $ACTIONS_PORT
-#   serve.sh shell  -> same servers, plus a chat in this terminal
+#   serve.sh serve  -> headless: Rasa (REST, and Telegram when TELEGRAM_TOKEN is set) on
+#                      $RASA_PORT, actions on $ACTIONS_PORT
+#   serve.sh shell  -> same servers, plus a chat in this terminal. Without TELEGRAM_TOKEN that
+#                      is `rasa shell`; with it, `rasa run` serves Telegram (polling) in the
+#                      background (log: var/rasa.log) and the terminal chat talks to it over REST.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-serve}
@@ -25,12 +28,15 @@ export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2} SQLALCHEMY_SILENCE_UBER_W
 # Third-party deprecation warnings (TensorFlow, jax, matplotlib...) say nothing to a user.
 export PYTHONWARNINGS=${PYTHONWARNINGS:-ignore}
 PY=.venv/bin/python
+RASA_RUN=(.venv/bin/rasa run --model models/asmex.tar.gz --endpoints endpoints.yml
+  --credentials credentials.yml --port "$RASA_PORT")
 
 $PY scripts/check_ports.py "$RASA_PORT" "$ACTIONS_PORT"
 mkdir -p var
 
-actions_pid=""
-cleanup() { [ -n "$actions_pid" ] && kill "$actions_pid" 2>/dev/null && wait "$actions_pid" 2>/dev/null; true; }
+actions_pid="" rasa_pid=""
+stop() { [ -n "$1" ] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null; true; }
+cleanup() { stop "$rasa_pid"; stop "$actions_pid"; }
 trap cleanup EXIT INT TERM
 
 if [ "$mode" = shell ]; then
@@ -41,14 +47,29 @@ fi
 actions_pid=$!
 $PY scripts/wait_http.py "http://localhost:$ACTIONS_PORT/health" 60 || { echo "serve: the action server did not start (see var/actions.log)" >&2; exit 1; }
 
-if [ -n "${TELEGRAM_TOKEN:-}" ]; then
-  echo "serve: TELEGRAM_TOKEN is set, but the Telegram channel is not built yet (issue #5); serving REST only." >&2
-fi
-
-if [ "$mode" = shell ]; then
+if [ "$mode" = shell ] && [ -n "$TELEGRAM_TOKEN" ]; then
+  echo "Telegram: TELEGRAM_TOKEN is set, so the Rasa server runs in the background with its channels"
+  echo "(Telegram by polling, and REST; log: var/rasa.log); the chat below talks to it over REST."
+  "${RASA_RUN[@]}" > var/rasa.log 2>&1 &
+  rasa_pid=$!
+  $PY scripts/wait_http.py "http://localhost:$RASA_PORT/" 300 "$rasa_pid" || {
+    echo "serve: the Rasa server did not start; the end of var/rasa.log:" >&2
+    tail -n 15 var/rasa.log >&2
+    exit 1
+  }
+  for _ in $(seq 20); do  # the bot connects to Telegram just after the server starts
+    grep -q "Telegram channel\|Telegram rejected\|Telegram unreachable" var/rasa.log && break
+    sleep 0.5
+  done
+  grep -h "Telegram channel\|Telegram rejected\|Telegram unreachable" var/rasa.log | tail -n 1 || true
+  echo "Chat with the assistant below (French, العربية, Darija or English), or on Telegram. Type /stop to quit."
+  $PY scripts/chat.py "http://localhost:$RASA_PORT"
+elif [ "$mode" = shell ]; then
   echo "Chat with the assistant below (French, العربية, Darija or English). Type /stop to quit."
   .venv/bin/rasa shell --model models/asmex.tar.gz --endpoints endpoints.yml --port "$RASA_PORT" --quiet
 else
-  .venv/bin/rasa run --model models/asmex.tar.gz --endpoints endpoints.yml --credentials credentials.yml \
-    --port "$RASA_PORT"
+  if [ -n "$TELEGRAM_TOKEN" ]; then
+    echo "serve: Telegram is on (credentials.yml, bot.telegram.TelegramInput)."
+  fi
+  "${RASA_RUN[@]}"
 fi

@@ -370,3 +370,18 @@ class InboundMessage(Base):
         server_default=func.now(),
         index=True,
     )
+
+
+class CallbackPayload(Base):
+    """A button payload too long for the platform's button data, stored under a short key.
+
+    Telegram allows 64 bytes of callback data per button; longer payloads (most carry an event
+    slug) are sent as their key and looked up when the button is pressed, by whichever process
+    sent them (the Rasa server's replies, or the notifier's alerts).
+    """
+
+    __tablename__ = "callback_payloads"
+
+    key = Column(String(32), primary_key=True)
+    payload = Column(Text, nullable=False)
+    created_at = _created_at()

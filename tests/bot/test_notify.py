@@ -466,11 +466,11 @@ def test_no_channel_configured_means_no_notifier(monkeypatch: pytest.MonkeyPatch
     assert notify.notifiers_from_environment() == {}
 
 
-async def test_whatsapp_and_twilio_notifiers_come_from_their_settings(
+async def test_each_configured_channel_gets_its_notifier(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.delenv("TELEGRAM_TOKEN", raising=False)
     for name, value in {
+        "TELEGRAM_TOKEN": "123456789:AAH-test-token",
         "WHATSAPP_ACCESS_TOKEN": "EAAG-test",
         "WHATSAPP_APP_SECRET": "app-secret",
         "WHATSAPP_VERIFY_TOKEN": "verify",
@@ -482,7 +482,7 @@ async def test_whatsapp_and_twilio_notifiers_come_from_their_settings(
         monkeypatch.setenv(name, value)
     notifiers = notify.notifiers_from_environment()
     try:
-        assert set(notifiers) == {"whatsapp", "twilio_whatsapp"}
+        assert set(notifiers) == {"telegram", "whatsapp", "twilio_whatsapp"}
         assert all(n.channel == key for key, n in notifiers.items())
     finally:
         await notify.close_all(notifiers)

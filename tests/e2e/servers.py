@@ -142,6 +142,7 @@ def running_servers(
             )
             procs.append(rasa)
         _wait(f"http://localhost:{actions_port}/health", actions, actions_log, 60)
+        # Loading the model takes a minute on 2 idle cores, several when they are busy.
         _wait(f"http://localhost:{rasa_port}/", rasa, rasa_log, 420)
         yield Servers(f"http://localhost:{rasa_port}", f"http://localhost:{actions_port}")
     finally:

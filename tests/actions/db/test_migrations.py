@@ -36,6 +36,7 @@ TABLES = {
     "handoffs",
     "notifications_sent",
     "inbound_messages",
+    "callback_payloads",
 }
 
 
