@@ -47,12 +47,17 @@ def is_placeholder(value: str) -> bool:
     return value.strip().lower() in _PLACEHOLDERS
 
 
+def check_secret(name: str, value: object) -> str:
+    """``value`` stripped; SettingsError naming ``name`` when empty or still a placeholder."""
+    text = str(value or "").strip()
+    if is_placeholder(text):
+        raise SettingsError(f"{name} is not set (see .env.example)")
+    return text
+
+
 def require_secret(name: str) -> str:
     """Return a secret from the environment, failing fast when missing or a placeholder."""
-    value = os.environ.get(name, "").strip()
-    if is_placeholder(value):
-        raise SettingsError(f"{name} is not set (see .env.example)")
-    return value
+    return check_secret(name, os.environ.get(name))
 
 
 def optional(name: str, default: str = "") -> str:

@@ -20,16 +20,17 @@ from actions.language import language_from_hint
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "unsupported": {
         "fr": (
-            "Je ne sais lire que les messages écrits pour l'instant. Écrivez-moi votre "
-            "question, ou envoyez /aide pour voir ce que je peux faire pour vous."
+            "Désolé, je ne sais lire que les messages écrits : pas les photos, les messages "
+            "vocaux, les fichiers ni les positions. Écrivez-moi votre question, par exemple "
+            "« prochaines missions »."
         ),
         "ar": (
-            "لا أستطيع حاليا قراءة إلا الرسائل المكتوبة. اكتب لي سؤالك، "
-            "أو أرسل /help لتعرف كيف يمكنني مساعدتك."
+            "عذرًا، لا أستطيع قراءة سوى الرسائل المكتوبة، وليس الصور أو الرسائل الصوتية أو "
+            "الملفات أو المواقع. اكتب لي سؤالك من فضلك، مثلًا: «البعثات القادمة»."
         ),
         "en": (
-            "For now I can only read written messages. Please type your question, "
-            "or send /help to see what I can do for you."
+            "Sorry, I can only read written messages, not photos, voice notes, files or "
+            "locations. Please type your question, for example “upcoming missions”."
         ),
     },
     "edited": {
@@ -72,6 +73,11 @@ def channel_text(key: str, language: str) -> str:
     return versions.get(language) or versions[DEFAULT_LANGUAGE]
 
 
+def in_every_language(key: str) -> str:
+    """The text ``key`` in French, Arabic and English, for a user whose language is unknown."""
+    return "\n\n".join(TEXTS[key][code] for code in ("fr", "ar", "en"))
+
+
 def language_from_code(language_code: str | None) -> str:
     """Reply language for a platform language code: ar -> Arabic, en -> English, else French."""
     return language_from_hint(language_code) or DEFAULT_LANGUAGE
@@ -82,15 +88,18 @@ def _chosen_language(session: Session, channel: str, channel_user_id: str) -> st
         select(User.language).where(
             User.channel == channel, User.channel_user_id == channel_user_id
         )
-    ).one_or_none()
+    ).first()
+
+
+async def chosen_language(channel: str, channel_user_id: str) -> str | None:
+    """The reply language the user chose in the assistant (users table), or None."""
+    try:
+        chosen = await run_db(_chosen_language, channel, channel_user_id)
+    except DatabaseUnavailable:
+        return None
+    return str(chosen) if chosen in REPLY_LANGUAGES else None
 
 
 async def reply_language(channel: str, channel_user_id: str, language_code: str | None) -> str:
     """The language the user chose in the assistant if any, else the platform's language code."""
-    try:
-        chosen = await run_db(_chosen_language, channel, channel_user_id)
-    except DatabaseUnavailable:
-        chosen = None
-    if chosen in REPLY_LANGUAGES:
-        return str(chosen)
-    return language_from_code(language_code)
+    return await chosen_language(channel, channel_user_id) or language_from_code(language_code)

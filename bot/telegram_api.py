@@ -31,6 +31,7 @@ from telegram.warnings import PTBDeprecationWarning
 from actions import settings
 from bot import outbound
 from bot.callback_data import CallbackStore
+from bot.text import split_text
 
 logger = logging.getLogger(__name__)
 
@@ -44,14 +45,6 @@ MAX_CALLBACK_BYTES: Final = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)
 TOKEN_PATTERN: Final = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 #: Sent when a message has buttons but no text (Telegram refuses an empty message).
 EMPTY_TEXT: Final = "…"
-#: Where split_text prefers to cut, best first: paragraphs, lines, sentences, words. The
-#: number is how many characters of the separator stay at the end of the first chunk.
-_BREAKS: Final = (
-    (("\n\n",), 0),
-    (("\n",), 0),
-    ((". ", "! ", "? ", "\u061f "), 1),  # \u061f: the Arabic question mark
-    ((" ",), 0),
-)
 
 
 def make_bot(token: str, base_url: str = "") -> Bot:
@@ -62,52 +55,6 @@ def make_bot(token: str, base_url: str = "") -> Bot:
 def quiet_http_logs() -> None:
     """httpx logs every request URL at INFO, and Telegram URLs contain the bot token."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
-
-
-# --- text ------------------------------------------------------------------------------------
-
-
-def utf16_units(text: str) -> int:
-    """Length of ``text`` as Telegram counts it."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _prefix_end(text: str, limit: int) -> int:
-    """Index where the longest prefix of ``text`` within ``limit`` UTF-16 units ends."""
-    units = 0
-    for index, char in enumerate(text):
-        units += 2 if ord(char) > 0xFFFF else 1
-        if units > limit:
-            return index
-    return len(text)
-
-
-def _cut(text: str, end: int) -> int:
-    """Where to cut ``text`` at or before ``end``: the best boundary in its second half."""
-    if end >= len(text):
-        return end
-    window = text[: end + 1]  # a separator may start right after the longest prefix
-    for separators, kept in _BREAKS:
-        position = max(window.rfind(separator) for separator in separators)
-        if position > end // 2:
-            return position + kept
-    return end
-
-
-def split_text(text: str, limit: int = MAX_TEXT_UNITS) -> list[str]:
-    """Split a message into chunks Telegram accepts, at paragraph, line, sentence or word ends.
-
-    Cuts fall between code points, so a character outside the BMP (a surrogate pair in
-    UTF-16) is never split; a word longer than the limit is cut where it must be.
-    """
-    chunks = []
-    rest = text.strip()
-    while rest:
-        end = max(1, _cut(rest, _prefix_end(rest, limit)))
-        chunk, rest = rest[:end].rstrip(), rest[end:].lstrip()
-        if chunk:
-            chunks.append(chunk)
-    return chunks
 
 
 # --- buttons ---------------------------------------------------------------------------------
@@ -182,7 +129,7 @@ async def send_text(
     wait, if the wait is no longer; otherwise RetryAfter propagates (the notifier's rate
     limiter handles it).
     """
-    chunks = split_text(text) or ([EMPTY_TEXT] if buttons else [])
+    chunks = split_text(text, MAX_TEXT_UNITS) or ([EMPTY_TEXT] if buttons else [])
     markup = await inline_keyboard(buttons, store) if buttons else None
     for number, chunk in enumerate(chunks, start=1):
         reply_markup = markup if number == len(chunks) else None

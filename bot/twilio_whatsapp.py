@@ -33,17 +33,16 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from actions.db.models import utcnow
-from actions.settings import SettingsError
+from actions.settings import SettingsError, check_secret
 from bot.inbound import record_inbound
 from bot.outbound import DeliveryError, OutboundMessage, RateLimited, TransientError
+from bot.text import split_text
 from bot.whatsapp_common import (
     PAIR_INTERVAL_SECONDS,
     SenderQueue,
-    check_secret,
     numbered_list,
     parse_language_map,
     resolve_choice,
-    split_text,
     unsupported_reply,
     user_language,
     within_window,

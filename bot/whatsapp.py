@@ -31,7 +31,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.db.models import utcnow
-from actions.settings import SettingsError
+from actions.settings import SettingsError, check_secret
 from bot.inbound import record_inbound
 from bot.outbound import (
     DeliveryError,
@@ -40,16 +40,14 @@ from bot.outbound import (
     TemplateCall,
     TransientError,
 )
+from bot.text import split_text, truncate
 from bot.whatsapp_common import (
     PAIR_INTERVAL_SECONDS,
     SenderQueue,
     button_dicts,
-    check_secret,
     numbered_list,
     parse_language_map,
     resolve_choice,
-    split_text,
-    truncate,
     unsupported_reply,
     user_language,
     within_window,

@@ -1,6 +1,6 @@
 """What the two WhatsApp channels share (Meta's Cloud API in bot/whatsapp.py, Twilio's in
 bot/twilio_whatsapp.py): the polite reply to messages they cannot read, the user's language,
-text splitting, numbered choices and the background queue that keeps each user's messages in
+numbered choices and the background queue that keeps each user's messages in
 order.
 
 Numbered choices: a reply of just a number ("2", "٢") picks that button of the latest message
@@ -21,13 +21,9 @@ from datetime import datetime, timedelta, timezone
 from functools import partial
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from actions.canonical import REPLY_LANGUAGES
-from actions.common import DatabaseUnavailable, run_db
-from actions.db.models import User
-from actions.settings import _PLACEHOLDERS, SettingsError
+from actions.settings import SettingsError
+from bot.channel_texts import channel_text, chosen_language, in_every_language
 from bot.outbound import Button
 
 logger = logging.getLogger(__name__)
@@ -36,22 +32,6 @@ logger = logging.getLogger(__name__)
 FREE_FORM_WINDOW = timedelta(hours=24)
 #: Meta's pair rate limit: about one message every 6 s to the same user (error 131056).
 PAIR_INTERVAL_SECONDS = 6.0
-
-UNSUPPORTED_REPLY = {
-    "fr": (
-        "Désolé, je ne sais lire que les messages écrits : pas les photos, les messages vocaux, "
-        "les fichiers ni les positions. Écrivez-moi votre question, par exemple « prochaines "
-        "missions »."
-    ),
-    "ar": (
-        "عذرًا، لا أستطيع قراءة سوى الرسائل المكتوبة، وليس الصور أو الرسائل الصوتية أو الملفات "
-        "أو المواقع. اكتب لي سؤالك من فضلك، مثلًا: «البعثات القادمة»."
-    ),
-    "en": (
-        "Sorry, I can only read written messages, not photos, voice notes, files or locations. "
-        "Please type your question, for example “upcoming missions”."
-    ),
-}
 
 _NUMBER_RE = re.compile(r"^\s*([0-9\u0660-\u0669\u06f0-\u06f9]{1,2})\s*[.)]?\s*$")
 #: Arabic-Indic and Extended Arabic-Indic (Persian) digits as ASCII digits.
@@ -63,54 +43,9 @@ _DIGITS = {
 
 def unsupported_reply(language: str | None) -> str:
     """The polite "I only read text" reply; in all three languages when the language is unknown."""
-    if language in UNSUPPORTED_REPLY:
-        return UNSUPPORTED_REPLY[language]
-    return "\n\n".join(UNSUPPORTED_REPLY[code] for code in ("fr", "ar", "en"))
-
-
-def check_secret(name: str, value: Any) -> str:
-    """``value`` stripped; SettingsError when empty or still a placeholder such as "changeme"."""
-    text = str(value or "").strip()
-    if text.lower() in _PLACEHOLDERS:
-        raise SettingsError(f"{name} is not set (see .env.example)")
-    return text
-
-
-def truncate(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, ending with an ellipsis when cut."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _pieces(text: str, limit: int) -> list[str]:
-    """Lines of ``text``, each line longer than ``limit`` cut at spaces (or anywhere)."""
-    pieces: list[str] = []
-    for line in text.split("\n"):
-        while len(line) > limit:
-            cut = line.rfind(" ", 0, limit + 1)
-            cut = cut if cut > 0 else limit
-            pieces.append(line[:cut])
-            line = line[cut:].lstrip(" ")
-        pieces.append(line)
-    return pieces
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """``text`` in parts of at most ``limit`` characters, cut between lines where possible."""
-    text = text.strip()
-    if len(text) <= limit:
-        return [text] if text else []
-    parts: list[str] = []
-    current = ""
-    for piece in _pieces(text, limit):
-        candidate = f"{current}\n{piece}" if current else piece
-        if len(candidate) <= limit:
-            current = candidate
-        else:
-            parts.append(current)
-            current = piece
-    parts.append(current)
-    return [part.strip() for part in parts if part.strip()]
+    if language in REPLY_LANGUAGES:
+        return channel_text("unsupported", str(language))
+    return in_every_language("unsupported")
 
 
 def numbered_list(text: str | None, buttons: Sequence[Mapping[str, Any]]) -> str:
@@ -204,12 +139,6 @@ async def resolve_choice(agent: Any, sender: str, text: str) -> str:
     return text
 
 
-def _stored_language(session: Session, channel: str, user: str) -> str | None:
-    return session.scalars(
-        select(User.language).where(User.channel == channel, User.channel_user_id == user)
-    ).first()
-
-
 async def user_language(agent: Any, channel: str, sender: str) -> str | None:
     """The user's reply language: the conversation's ``language`` slot, else the language
     stored in the users table, else None (unknown)."""
@@ -218,11 +147,7 @@ async def user_language(agent: Any, channel: str, sender: str) -> str | None:
         slot = tracker.get_slot("language")
         if slot in REPLY_LANGUAGES:
             return str(slot)
-    try:
-        stored = await run_db(_stored_language, channel, sender)
-    except DatabaseUnavailable:
-        return None
-    return stored if stored in REPLY_LANGUAGES else None
+    return await chosen_language(channel, sender)
 
 
 # --- background processing -----------------------------------------------------------------------

@@ -36,7 +36,8 @@ from bot.telegram import (
     command_text,
     telegram_settings,
 )
-from bot.telegram_api import MAX_TEXT_UNITS, utf16_units
+from bot.telegram_api import MAX_TEXT_UNITS
+from bot.text import utf16_units
 from tests.bot.fake_telegram import (
     MEDIA,
     TOKEN,

@@ -28,9 +28,8 @@ from bot.telegram_api import (
     MAX_TEXT_UNITS,
     TelegramNotifier,
     outbound_error,
-    split_text,
-    utf16_units,
 )
+from bot.text import split_text, utf16_units
 from tests.bot.fake_telegram import TOKEN, FakeTelegram
 
 LONG_PAYLOAD = "/register_mission" + json.dumps({"event_slug": "sample-abidjan-b2b-mission-2027"})

@@ -25,6 +25,7 @@ from actions.db.migrate import upgrade_to_head
 from actions.db.models import User
 from actions.db.session import make_engine
 from actions.settings import SettingsError
+from bot.channel_texts import TEXTS
 from bot.outbound import (
     Button,
     DeliveryError,
@@ -40,7 +41,6 @@ from bot.twilio_whatsapp import (
     TwilioWhatsAppInput,
     TwilioWhatsAppOutput,
 )
-from bot.whatsapp_common import UNSUPPORTED_REPLY
 from tests.e2e.fake_platforms import FakeApi, serve_channel, twilio_form, twilio_signature
 
 SID = "AC" + "1" * 32
@@ -225,7 +225,7 @@ async def test_media_or_location_only_gets_a_polite_reply(
     assert answer.status_code == 200
     assert hook.rasa.received == []
     [body] = sent(api)
-    assert all(UNSUPPORTED_REPLY[code] in body for code in ("fr", "ar", "en"))
+    assert all(TEXTS["unsupported"][code] in body for code in ("fr", "ar", "en"))
 
 
 async def test_polite_reply_in_the_user_s_stored_language(
@@ -235,7 +235,7 @@ async def test_polite_reply_in_the_user_s_stored_language(
         session.add(User(channel="twilio_whatsapp", channel_user_id=USER, language="ar"))
     media = {"NumMedia": "1", "MediaUrl0": "https://api.twilio.com/m/1"}
     await hook.post(twilio_form(USER, "SM007", "", **media))
-    assert sent(api) == [UNSUPPORTED_REPLY["ar"]]
+    assert sent(api) == [TEXTS["unsupported"]["ar"]]
 
 
 async def test_media_with_a_caption_sends_the_caption(hook: Webhook) -> None:

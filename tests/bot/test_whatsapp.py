@@ -26,6 +26,7 @@ from actions.db.migrate import upgrade_to_head
 from actions.db.models import User
 from actions.db.session import make_engine
 from actions.settings import SettingsError
+from bot.channel_texts import TEXTS
 from bot.outbound import (
     Button,
     DeliveryError,
@@ -41,7 +42,6 @@ from bot.whatsapp import (
     WhatsAppOutput,
     WhatsAppSettings,
 )
-from bot.whatsapp_common import UNSUPPORTED_REPLY
 from tests.e2e.fake_platforms import (
     MEDIA_CONTENT,
     PHONE_NUMBER_ID,
@@ -377,7 +377,7 @@ async def test_unsupported_types_get_a_polite_reply_in_every_language(
     assert hook.rasa.received == []
     [sent] = graph.messages(WA_ID)
     body = sent["text"]["body"]
-    assert all(UNSUPPORTED_REPLY[code] in body for code in ("fr", "ar", "en"))
+    assert all(TEXTS["unsupported"][code] in body for code in ("fr", "ar", "en"))
 
 
 async def test_polite_reply_in_the_language_stored_for_the_user(
@@ -387,7 +387,7 @@ async def test_polite_reply_in_the_language_stored_for_the_user(
         session.add(User(channel="whatsapp", channel_user_id=WA_ID, language="ar"))
     await hook.post(meta_webhook([meta_media(WA_ID, "wamid.IMG", "image")]))
     [sent] = graph.messages(WA_ID)
-    assert sent["text"]["body"] == UNSUPPORTED_REPLY["ar"]
+    assert sent["text"]["body"] == TEXTS["unsupported"]["ar"]
 
 
 async def test_polite_reply_in_the_conversation_language(
@@ -398,7 +398,7 @@ async def test_polite_reply_in_the_conversation_language(
     )
     await hook.post(meta_webhook([meta_media(WA_ID, "wamid.VOICE", "audio")]))
     [sent] = graph.messages(WA_ID)
-    assert sent["text"]["body"] == UNSUPPORTED_REPLY["en"]
+    assert sent["text"]["body"] == TEXTS["unsupported"]["en"]
 
 
 async def test_redelivered_image_gets_one_polite_reply(hook: Webhook, graph: FakeApi) -> None:

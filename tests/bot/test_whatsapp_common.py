@@ -7,26 +7,24 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from actions.settings import SettingsError
+from actions.settings import SettingsError, check_secret
+from bot.channel_texts import TEXTS
+from bot.text import split_text, truncate
 from bot.whatsapp_common import (
-    UNSUPPORTED_REPLY,
     SenderQueue,
-    check_secret,
     choice_number,
     numbered_list,
     parse_language_map,
-    split_text,
-    truncate,
     unsupported_reply,
     within_window,
 )
 
 
 def test_unsupported_reply_in_one_language_or_all_three() -> None:
-    assert unsupported_reply("ar") == UNSUPPORTED_REPLY["ar"]
-    assert "عذرًا" in UNSUPPORTED_REPLY["ar"]
+    assert unsupported_reply("ar") == TEXTS["unsupported"]["ar"]
+    assert "عذرًا" in TEXTS["unsupported"]["ar"]
     everything = unsupported_reply(None)
-    assert all(UNSUPPORTED_REPLY[code] in everything for code in ("fr", "ar", "en"))
+    assert all(TEXTS["unsupported"][code] in everything for code in ("fr", "ar", "en"))
     assert unsupported_reply("de") == everything
 
 

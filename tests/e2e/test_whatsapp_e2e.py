@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from actions.db.models import User
 from actions.db.session import make_engine
-from bot.whatsapp_common import UNSUPPORTED_REPLY
+from bot.channel_texts import TEXTS
 from tests.e2e.conftest import E2E_TODAY, prepare_database
 from tests.e2e.fake_platforms import (
     PHONE_NUMBER_ID,
@@ -299,7 +299,7 @@ def test_registration_in_arabic_over_whatsapp(
     user.post(meta_media(user.wa_id, "wamid.e2e.voice", "audio"))
     assert graph.wait_for(lambda: len(graph.messages(user.wa_id)) > before, REPLY_TIMEOUT)
     [reply] = graph.messages(user.wa_id)[before:]
-    assert reply["text"]["body"] == UNSUPPORTED_REPLY["ar"]
+    assert reply["text"]["body"] == TEXTS["unsupported"]["ar"]
 
 
 # --- Twilio --------------------------------------------------------------------------------------
