@@ -3,16 +3,22 @@
 Starts the action server and the Rasa server (tests/e2e/servers.py) over a fresh SQLite
 knowledge base with data/kb loaded, then, for each N, lets N users hold a scripted conversation
 at once: greeting, upcoming missions, one event's details (button payload), a market question,
-the regional office, goodbye; in French, Arabic, Darija (Arabizi) and English. Each user sends
-its next message as soon as the previous reply arrives (no think time: the worst case).
+the regional office, goodbye; in French, Arabic, Darija (Arabizi) and English.
+
+Two scenarios, on the same servers:
+- back-to-back: each user sends its next message as soon as the previous reply arrives (no
+  think time): the worst case, a measure of the servers' capacity;
+- paced: each user reads and types for a random 2-8 s (seeded) before each message, and the
+  users start at random moments of the first 8 s: people on phones.
 
 Every turn is checked: a non-empty reply list, addressed to that user, with the content that
 turn expects (e.g. the delegate's name for the regional office), in the reply language, and no
 message repeated. Reports per N the turn latency p50/p95/p99 and messages per second; writes
-bench/out/e2e.md and bench/out/e2e.json. Target (issue 4): p95 < 300 ms at 10 users on 2 cores.
+bench/out/e2e.md and bench/out/e2e.json. Target (issue 4): p95 < 300 ms at 10 users on 2 cores,
+reported for each scenario.
 
     make bench-e2e
-    python scripts/bench_e2e.py --users 1,10,50 --turns 6
+    python scripts/bench_e2e.py --users 1,10,50 --turns 6 --think 0,2-8
     python scripts/bench_e2e.py --rasa-url http://localhost:5005   # servers already running
 """
 
@@ -24,6 +30,7 @@ import json
 import math
 import os
 import platform
+import random
 import re
 import sys
 import tempfile
@@ -44,6 +51,37 @@ TARGET_USERS, TARGET_P95_MS = 10, 300.0
 ARABIC_LETTER_RE = re.compile(r"[\u0621-\u064a]")
 DAKAR = "sample-dakar-b2b-mission-2026"
 DETAILS_PAYLOAD = "/ask_mission_details" + json.dumps({"event_slug": DAKAR})
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """Think time before each message, uniform in [low, high] seconds; 0-0 = back-to-back."""
+
+    low: float = 0.0
+    high: float = 0.0
+
+    @classmethod
+    def parse(cls, text: str) -> Pacing:
+        """'0' -> back-to-back; '2-8' -> 2 to 8 s; '5' -> exactly 5 s."""
+        low, _, high = text.strip().partition("-")
+        pacing = cls(float(low), float(high or low))
+        if not 0 <= pacing.low <= pacing.high:
+            raise ValueError(f"think time {text!r}: expected LOW-HIGH seconds, 0 <= LOW <= HIGH")
+        return pacing
+
+    @property
+    def label(self) -> str:
+        if self.high == 0:
+            return "back-to-back"
+        if self.low == self.high:
+            return f"think {self.low:g} s"
+        return f"think {self.low:g}-{self.high:g} s"
+
+    def delay(self, rng: random.Random) -> float:
+        return rng.uniform(self.low, self.high) if self.high else 0.0
+
+
+BACK_TO_BACK = Pacing()
 
 
 @dataclass(frozen=True)
@@ -198,15 +236,24 @@ async def run_user(
     run_id: str,
     timeout: float,
     deadline: float,
+    pacing: Pacing = BACK_TO_BACK,
 ) -> list[TurnResult]:
-    """One simulated user: its variety's script, ``turns`` messages, one at a time."""
+    """One simulated user: its variety's script, ``turns`` messages, one at a time.
+
+    With a think time, the user first waits a random moment of the first ``pacing.high``
+    seconds (so users do not all start together), then thinks before each later message.
+    """
     variety = VARIETIES[index % len(VARIETIES)]
     lang, script = SCRIPTS[variety]
     sender = f"bench-{run_id}-n{users}-u{index}-{variety}"
+    rng = random.Random(f"{users}-{index}")
     results: list[TurnResult] = []
     previous: list[dict[str, Any]] | None = None
     for position in range(turns):
         turn = script[position % len(script)]
+        wait = rng.uniform(0, pacing.high) if position == 0 else pacing.delay(rng)
+        if wait:
+            await asyncio.sleep(wait)
         if time.monotonic() > deadline:
             results.append(
                 TurnResult(
@@ -259,18 +306,25 @@ async def run_user(
 
 
 async def run_level(
-    url: str, users: int, turns: int, run_id: str, timeout: float, budget: float
+    url: str,
+    users: int,
+    turns: int,
+    run_id: str,
+    timeout: float,
+    budget: float,
+    pacing: Pacing = BACK_TO_BACK,
 ) -> tuple[list[TurnResult], float]:
     """N users at once; returns every turn and the wall time in seconds."""
     import aiohttp
 
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
-        deadline = time.monotonic() + budget
+        # The budget is for the servers' time: the users' thinking is added to it.
+        deadline = time.monotonic() + budget + turns * pacing.high
         start = time.perf_counter()
         per_user = await asyncio.gather(
             *(
-                run_user(session, url, users, i, turns, run_id, timeout, deadline)
+                run_user(session, url, users, i, turns, run_id, timeout, deadline, pacing)
                 for i in range(users)
             )
         )
@@ -315,8 +369,9 @@ def latency_stats(values: list[float]) -> dict[str, float]:
 
 @dataclass
 class LevelReport:
-    """Figures for one N."""
+    """Figures for one N in one scenario."""
 
+    scenario: str
     users: int
     turns_per_user: int
     requests: int
@@ -330,7 +385,9 @@ class LevelReport:
     failure_examples: list[dict[str, str]] = field(default_factory=list)
 
 
-def summarize(users: int, turns: int, results: list[TurnResult], wall: float) -> LevelReport:
+def summarize(
+    users: int, turns: int, results: list[TurnResult], wall: float, scenario: str = "back-to-back"
+) -> LevelReport:
     sent = [r for r in results if r.failure != "not sent"]
     answered = [r for r in sent if r.failure != "error"]
     latencies = [r.latency_ms for r in answered]
@@ -359,6 +416,7 @@ def summarize(users: int, turns: int, results: list[TurnResult], wall: float) ->
                 }
             )
     return LevelReport(
+        scenario=scenario,
         users=users,
         turns_per_user=turns,
         requests=len(sent),
@@ -424,17 +482,44 @@ def table(reports: list[LevelReport]) -> str:
     return "\n".join(lines)
 
 
-def markdown(reports: list[LevelReport], meta: dict[str, Any], verdict: dict[str, Any]) -> str:
-    m = meta["machine"]
+def verdict_line(verdict: dict[str, Any]) -> str:
     if verdict["met"] is None:
-        outcome = verdict["note"]
-    else:
-        outcome = (
-            f"p95 at {verdict['users']} users = {verdict['p95_ms']:.0f} ms "
-            f"(target < {verdict['p95_ms_max']:.0f} ms"
-            + ("" if verdict["all_turns_correct"] else ", and every turn correct")
-            + f"): **{'met' if verdict['met'] else 'NOT met'}**"
-        )
+        return str(verdict["note"])
+    return (
+        f"p95 at {verdict['users']} users = {verdict['p95_ms']:.0f} ms "
+        f"(target < {verdict['p95_ms_max']:.0f} ms"
+        + ("" if verdict["all_turns_correct"] else ", and every turn correct")
+        + f"): **{'met' if verdict['met'] else 'NOT met'}**"
+    )
+
+
+def scenario_section(reports: list[LevelReport], verdict: dict[str, Any]) -> list[str]:
+    parts = [f"## {reports[0].scenario}", "", table(reports), ""]
+    parts += [f"Target (issue 4): {verdict_line(verdict)}.", ""]
+    at = next((r for r in reports if r.users == TARGET_USERS), None)
+    if at:
+        parts += [f"p95 by turn at {TARGET_USERS} users:", ""]
+        parts += ["| turn | n | p50 ms | p95 ms |", "|---|---:|---:|---:|"]
+        parts += [
+            f"| {k} | {v['n']:.0f} | {v['p50']:.0f} | {v['p95']:.0f} |"
+            for k, v in at.latency_ms_by_kind.items()
+        ]
+        parts.append("")
+    examples = [(r.users, e) for r in reports for e in r.failure_examples]
+    if examples:
+        parts += ["Failures (first of each kind per N):", ""]
+        parts += [
+            f"- N={n} {e['variety']}/{e['kind']} `{e['message']}`: {e['failure']} — {e['detail']}"
+            for n, e in examples
+        ]
+        parts.append("")
+    return parts
+
+
+def markdown(
+    scenarios: list[tuple[list[LevelReport], dict[str, Any]]], meta: dict[str, Any]
+) -> str:
+    m = meta["machine"]
     parts = [
         "# End-to-end benchmark (REST channel)",
         "",
@@ -444,51 +529,57 @@ def markdown(reports: list[LevelReport], meta: dict[str, Any], verdict: dict[str
         "",
         "Each user holds a scripted conversation (greeting, upcoming missions, one event's "
         "details from a button payload, the Kenya market, the Agadir regional office, goodbye) "
-        "in fr, ar, ary (Arabizi) or en, sending the next message as soon as the reply arrives. "
-        "Latency: from the POST to the last byte of the reply, per turn. A turn is correct when "
-        "the reply list is non-empty, addressed to that user, contains what the turn expects, "
-        "is in the reply language and repeats no message.",
-        "",
-        table(reports),
-        "",
-        f"Target (issue 4): {outcome}.",
-        "",
-        f"## p95 by turn at {TARGET_USERS} users",
+        "in fr, ar, ary (Arabizi) or en. Back-to-back: the next message leaves as soon as the "
+        "reply arrives (the servers' capacity; msg/s is the throughput). Think LOW-HIGH s: "
+        "each user waits a random time in that range before each message (msg/s is then the "
+        "offered load). Latency: from the POST to the last byte of the reply, per turn. A turn "
+        "is correct when the reply list is non-empty, addressed to that user, contains what "
+        "the turn expects, is in the reply language and repeats no message.",
         "",
     ]
-    at = next((r for r in reports if r.users == TARGET_USERS), None)
-    if at:
-        parts += ["| turn | n | p50 ms | p95 ms |", "|---|---:|---:|---:|"]
-        parts += [
-            f"| {k} | {v['n']:.0f} | {v['p50']:.0f} | {v['p95']:.0f} |"
-            for k, v in at.latency_ms_by_kind.items()
-        ]
-    examples = [(r.users, e) for r in reports for e in r.failure_examples]
-    if examples:
-        parts += ["", "## Failures (first of each kind per N)", ""]
-        parts += [
-            f"- N={n} {e['variety']}/{e['kind']} `{e['message']}`: {e['failure']} — {e['detail']}"
-            for n, e in examples
-        ]
-    return "\n".join(parts) + "\n"
+    for reports, verdict in scenarios:
+        parts += scenario_section(reports, verdict)
+    return "\n".join(parts).rstrip("\n") + "\n"
 
 
 # --- main ----------------------------------------------------------------------------------------
 
 
 async def bench(
-    url: str, levels: list[int], turns: int, timeout: float, budget: float
-) -> list[LevelReport]:
+    url: str,
+    levels: list[int],
+    turns: int,
+    timeout: float,
+    budget: float,
+    pacings: tuple[Pacing, ...] = (BACK_TO_BACK,),
+) -> list[list[LevelReport]]:
+    """For each pacing, every N in turn; returns the reports per pacing."""
     run_id = uuid.uuid4().hex[:6]
     await warm_up(url, run_id, timeout)
+    return [
+        await bench_scenario(url, levels, turns, timeout, budget, pacing, f"{run_id}p{i}")
+        for i, pacing in enumerate(pacings)
+    ]
+
+
+async def bench_scenario(
+    url: str,
+    levels: list[int],
+    turns: int,
+    timeout: float,
+    budget: float,
+    pacing: Pacing,
+    run_id: str,
+) -> list[LevelReport]:
     reports = []
     for users in levels:
-        results, wall = await run_level(url, users, turns, run_id, timeout, budget)
-        report = summarize(users, turns, results, wall)
+        results, wall = await run_level(url, users, turns, run_id, timeout, budget, pacing)
+        report = summarize(users, turns, results, wall, pacing.label)
         reports.append(report)
         lat = report.latency_ms
         print(
-            f"N={users:<3} {report.correct}/{users * turns} correct  p50 {lat['p50']:.0f} ms  "
+            f"{pacing.label:<14} N={users:<3} {report.correct}/{users * turns} correct  "
+            f"p50 {lat['p50']:.0f} ms  "
             f"p95 {lat['p95']:.0f} ms  p99 {lat['p99']:.0f} ms  "
             f"{report.messages_per_second:.1f} msg/s  ({wall:.1f} s)",
             flush=True,
@@ -496,7 +587,9 @@ async def bench(
     return reports
 
 
-def run_with_servers(args: argparse.Namespace, levels: list[int]) -> tuple[list[LevelReport], str]:
+def run_with_servers(
+    args: argparse.Namespace, levels: list[int], pacings: tuple[Pacing, ...]
+) -> tuple[list[list[LevelReport]], str]:
     from tests.e2e.conftest import prepare_database
     from tests.e2e.servers import running_servers
 
@@ -515,7 +608,9 @@ def run_with_servers(args: argparse.Namespace, levels: list[int]) -> tuple[list[
                 flush=True,
             )
             url = f"{servers.rasa_url}/webhooks/rest/webhook"
-            reports = asyncio.run(bench(url, levels, args.turns, args.timeout, args.budget))
+            reports = asyncio.run(
+                bench(url, levels, args.turns, args.timeout, args.budget, pacings)
+            )
     return reports, "started by the benchmark (SQLite knowledge base and tracker store)"
 
 
@@ -531,6 +626,12 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=6,
         help="messages per user; the 6-turn script repeats if more (default 6)",
+    )
+    parser.add_argument(
+        "--think",
+        default="0,2-8",
+        help="comma-separated scenarios: seconds of think time before each message, "
+        "LOW-HIGH or 0 for back-to-back (default 0,2-8: both)",
     )
     parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument(
@@ -553,6 +654,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.users.split(",") if x.strip()]
+    try:
+        pacings = tuple(Pacing.parse(x) for x in args.think.split(",") if x.strip())
+    except ValueError as exc:
+        parser.error(str(exc))
 
     meta: dict[str, Any] = {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -565,30 +670,47 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.rasa_url:
         url = f"{args.rasa_url.rstrip('/')}/webhooks/rest/webhook"
-        reports = asyncio.run(bench(url, levels, args.turns, args.timeout, args.budget))
+        scenarios = asyncio.run(bench(url, levels, args.turns, args.timeout, args.budget, pacings))
         meta["servers"] = f"already running at {args.rasa_url}"
     else:
-        reports, meta["servers"] = run_with_servers(args, levels)
+        scenarios, meta["servers"] = run_with_servers(args, levels, pacings)
 
-    verdict = target_verdict(reports)
+    results = [(reports, target_verdict(reports)) for reports in scenarios]
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "e2e.json").write_text(
         json.dumps(
-            {**meta, "target": verdict, "levels": [asdict(r) for r in reports]},
+            {
+                **meta,
+                "scenarios": [
+                    {
+                        "pacing": reports[0].scenario,
+                        "target": verdict,
+                        "levels": [asdict(r) for r in reports],
+                    }
+                    for reports, verdict in results
+                    if reports
+                ],
+            },
             indent=2,
             ensure_ascii=False,
         )
         + "\n",
         encoding="utf-8",
     )
-    report = markdown(reports, meta, verdict)
-    (args.out / "e2e.md").write_text(report, encoding="utf-8")
+    (args.out / "e2e.md").write_text(
+        markdown([(r, v) for r, v in results if r], meta), encoding="utf-8"
+    )
     print()
-    print(table(reports))
-    print()
-    print(report.split("Target (issue 4): ")[1].split("\n")[0])
+    for reports, verdict in results:
+        if reports:
+            print(f"{reports[0].scenario}:")
+            print(table(reports))
+            print(f"Target (issue 4): {verdict_line(verdict)}")
+            print()
     print(f"wrote {args.out / 'e2e.md'} and {args.out / 'e2e.json'}")
-    all_correct = all(r.correct == r.users * r.turns_per_user for r in reports)
+    all_correct = all(
+        r.correct == r.users * r.turns_per_user for reports in scenarios for r in reports
+    )
     return 0 if all_correct else 1
 
 

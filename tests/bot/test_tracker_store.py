@@ -100,3 +100,14 @@ def test_failed_erase_action_keeps_the_conversation() -> None:
     ]
     assert events_after_erasure(events) is None
     assert events_after_erasure(_conversation("u1")) is None
+
+
+def test_sqlite_store_commits_through_a_wal_journal_without_fsync(
+    store: ErasingSQLTrackerStore,
+) -> None:
+    with store.engine.connect() as connection:
+        pragmas = {
+            name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+            for name in ("journal_mode", "synchronous", "busy_timeout")
+        }
+    assert pragmas == {"journal_mode": "wal", "synchronous": 1, "busy_timeout": 5000}
