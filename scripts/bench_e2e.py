@@ -19,6 +19,7 @@ reported for each scenario.
 
     make bench-e2e
     python scripts/bench_e2e.py --users 1,10,50 --turns 6 --think 0,2-8
+    python scripts/bench_e2e.py --stack production --workers 2 --out bench/out/production
     python scripts/bench_e2e.py --rasa-url http://localhost:5005   # servers already running
 """
 
@@ -37,6 +38,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -591,17 +593,30 @@ def run_with_servers(
     args: argparse.Namespace, levels: list[int], pacings: tuple[Pacing, ...]
 ) -> tuple[list[list[LevelReport]], str]:
     from tests.e2e.conftest import prepare_database
+    from tests.e2e.servers import ROOT as PROJECT
     from tests.e2e.servers import running_servers
+    from tests.e2e.stack import PRODUCTION_ENDPOINTS, production_stack
 
     if not args.model.is_file():
         sys.exit(f"no model at {args.model}: run `make train` first")
-    with tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp, ExitStack() as stack:
         workdir = Path(tmp)
-        database_url = f"sqlite:///{workdir / 'kb.db'}"
-        prepare_database(database_url)
-        env = {"DATABASE_URL": database_url, "ASMEX_TODAY": args.today}
+        if args.stack == "production":
+            production = stack.enter_context(production_stack(workers=args.workers))
+            env = {**production.env, "ASMEX_TODAY": args.today}
+            endpoints: Path | None = PROJECT / PRODUCTION_ENDPOINTS
+            described = (
+                f"started by the benchmark: {PRODUCTION_ENDPOINTS}, PostgreSQL knowledge base "
+                f"and tracker store, Redis lock store, {args.workers} Sanic worker(s)"
+            )
+        else:
+            database_url = f"sqlite:///{workdir / 'kb.db'}"
+            prepare_database(database_url)
+            env = {"DATABASE_URL": database_url, "ASMEX_TODAY": args.today}
+            endpoints = None
+            described = "started by the benchmark (SQLite knowledge base and tracker store)"
         started = time.perf_counter()
-        with running_servers(args.model, workdir, env) as servers:
+        with running_servers(args.model, workdir, env, endpoints=endpoints) as servers:
             print(
                 f"servers up in {time.perf_counter() - started:.0f} s "
                 f"(rasa {servers.rasa_url}, actions {servers.actions_url}); today {args.today}",
@@ -611,7 +626,7 @@ def run_with_servers(
             reports = asyncio.run(
                 bench(url, levels, args.turns, args.timeout, args.budget, pacings)
             )
-    return reports, "started by the benchmark (SQLite knowledge base and tracker store)"
+    return reports, described
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -632,6 +647,19 @@ def main(argv: list[str] | None = None) -> int:
         default="0,2-8",
         help="comma-separated scenarios: seconds of think time before each message, "
         "LOW-HIGH or 0 for back-to-back (default 0,2-8: both)",
+    )
+    parser.add_argument(
+        "--stack",
+        choices=("sqlite", "production"),
+        default="sqlite",
+        help="sqlite: endpoints.yml, as `make run` (default); production: "
+        "endpoints.production.yml over PostgreSQL and Redis servers started for the run",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="Sanic workers of the Rasa server with --stack production (default 2)",
     )
     parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument(

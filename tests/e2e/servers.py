@@ -45,6 +45,8 @@ class Servers:
 
     rasa_url: str
     actions_url: str
+    #: Process id of `rasa run` (its Sanic workers, if several, are its children).
+    rasa_pid: int = 0
 
     def send(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
         """Post one message to the REST channel and return the bot's replies."""
@@ -85,15 +87,21 @@ CHANNEL_VARIABLES = (
 
 @contextmanager
 def running_servers(
-    model: Path, workdir: Path, env: dict[str, str], credentials: Path | None = None
+    model: Path,
+    workdir: Path,
+    env: dict[str, str],
+    credentials: Path | None = None,
+    endpoints: Path | None = None,
 ) -> Iterator[Servers]:
     """Run both servers (tracker store in the work directory) until the block ends.
 
-    ``credentials`` replaces the project's credentials.yml (e.g. to turn a channel on).
+    ``credentials`` replaces the project's credentials.yml (e.g. to turn a channel on);
+    ``endpoints`` its endpoints.yml (e.g. endpoints.production.yml, whose settings ``env``
+    then gives).
     """
     rasa_port, actions_port = free_port(), free_port()
-    # The project's own endpoints.yml, so its ${...} settings are exercised too.
-    endpoints = ROOT / "endpoints.yml"
+    # The project's own endpoints files, so their ${...} settings are exercised too.
+    endpoints = endpoints or ROOT / "endpoints.yml"
     full_env = {
         **{name: "" for name in CHANNEL_VARIABLES},
         **os.environ,
@@ -144,7 +152,7 @@ def running_servers(
         _wait(f"http://localhost:{actions_port}/health", actions, actions_log, 60)
         # Loading the model takes a minute on 2 idle cores, several when they are busy.
         _wait(f"http://localhost:{rasa_port}/", rasa, rasa_log, 420)
-        yield Servers(f"http://localhost:{rasa_port}", f"http://localhost:{actions_port}")
+        yield Servers(f"http://localhost:{rasa_port}", f"http://localhost:{actions_port}", rasa.pid)
     finally:
         for proc in procs:
             proc.terminate()

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from actions.db import repositories as repo
 from actions.db.models import User
 from actions.db.session import make_engine
+from tests.e2e.conftest import Stack
 from tests.e2e.servers import Servers
 
 pytestmark = pytest.mark.model
@@ -223,9 +224,10 @@ def test_registration_in_french(servers: Servers, database: Any) -> None:
     )
 
     # Asking again: told they are registered already, and nothing new is saved.
+    confirmed = len(registrations(database, event_slug=DAKAR, status="confirmed"))
     assert_said(chat.say(register_payload(DAKAR)), "utter_registration_already", lang=lang)
     assert len(registrations(database, phone="+212612345678")) == 1
-    assert len(registrations(database, event_slug=DAKAR, status="confirmed")) == 1
+    assert len(registrations(database, event_slug=DAKAR, status="confirmed")) == confirmed
 
 
 def test_registration_in_darija(servers: Servers, database: Any) -> None:
@@ -317,6 +319,19 @@ def test_regional_office_agadir(servers: Servers, lang: str, message: str, regio
     assert region in texts(replies)
 
 
+@pytest.mark.parametrize(("lang", "greeting"), [("fr", "bonjour"), ("ar", "السلام عليكم")])
+def test_unclear_message_gets_topic_buttons_named_from_the_domain(
+    servers: Servers, lang: str, greeting: str
+) -> None:
+    # action_clarify is the one action the Rasa server sends its domain to (send_domain, with
+    # enable_selective_domain in endpoints.yml): the button titles come from its responses.
+    chat = Chat(servers, f"e2e-clarify-{lang}")
+    chat.say(greeting)
+    replies = chat.say("/nlu_fallback")
+    buttons = [b for r in replies for b in r.get("buttons") or []]
+    assert {"title": _variation("utter_topic_help", lang), "payload": "/help"} in buttons
+
+
 @pytest.mark.parametrize(
     ("lang", "message", "name"),
     [("fr", "c'est quoi tijaria ?", "Tijaria"), ("ar", "ما هي منصة تجارية؟", "تجارية")],
@@ -353,15 +368,6 @@ def test_subscribe_alerts(
 # --- delete my data ------------------------------------------------------------------------------
 
 
-def stored_conversation(tracker_db: Path, sender: str) -> str:
-    """Every event the tracker store holds for ``sender``, as one string."""
-    import sqlite3
-
-    with sqlite3.connect(tracker_db) as conn:
-        rows = conn.execute("SELECT data FROM events WHERE sender_id = ?", (sender,)).fetchall()
-    return "\n".join(row[0] for row in rows)
-
-
 @pytest.mark.parametrize(
     ("lang", "personal", "erase", "yes"),
     [
@@ -372,7 +378,7 @@ def stored_conversation(tracker_db: Path, sender: str) -> str:
 def test_delete_my_data_erases_subscriptions_and_the_stored_conversation(
     servers: Servers,
     database: Any,
-    servers_workdir: Path,
+    stack: Stack,
     lang: str,
     personal: str,
     erase: str,
@@ -382,16 +388,16 @@ def test_delete_my_data_erases_subscriptions_and_the_stored_conversation(
     chat = Chat(servers, sender)
     chat.say(personal)
     assert [s for s in subscriptions(database, sender) if s.active]
-    assert json.dumps(personal)[1:-1] in stored_conversation(servers_workdir / "tracker.db", sender)
+    assert json.dumps(personal)[1:-1] in stack.stored_conversation(sender)
 
     assert_said(chat.say(erase), "utter_ask_delete_confirm", lang=lang)
     assert_said(chat.say(yes), "utter_delete_done", lang=lang)
 
     assert not [s for s in subscriptions(database, sender) if s.active]
-    stored = stored_conversation(servers_workdir / "tracker.db", sender)
+    stored = stack.stored_conversation(sender)
     assert json.dumps(personal)[1:-1] not in stored
     assert json.dumps(erase)[1:-1] not in stored
     # The conversation goes on afterwards, and is stored again from then on.
     hello = "bonjour" if lang == "fr" else "السلام عليكم"
     chat.say(hello)
-    assert json.dumps(hello)[1:-1] in stored_conversation(servers_workdir / "tracker.db", sender)
+    assert json.dumps(hello)[1:-1] in stack.stored_conversation(sender)

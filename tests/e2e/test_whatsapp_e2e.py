@@ -4,7 +4,9 @@ The project's own credentials.yml, turned on by the WHATSAPP_* and TWILIO_* envi
 variables, opens both WhatsApp channels; their replies go to local fakes of the Graph API and
 of Twilio's REST API. Every user message is a webhook call signed like Meta (or Twilio) signs
 it; where the bot offers buttons the user taps one (a button_reply or list_reply carrying the
-payload). A registration in French and one in Arabic end in the database.
+payload). A registration in French and one in Arabic end in the database. The servers are
+those of conftest.py, so every test runs on both stacks (SQLite, and PostgreSQL + Redis with
+two Sanic workers).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,9 +26,8 @@ from sqlalchemy.orm import Session
 from actions.db.models import User
 from actions.db.session import make_engine
 from bot.channel_texts import TEXTS
-from tests.e2e.conftest import E2E_TODAY, prepare_database
+from tests.e2e.conftest import TWILIO_PUBLIC_URL, TWILIO_TOKEN, WHATSAPP_APP_SECRET, Stack
 from tests.e2e.fake_platforms import (
-    PHONE_NUMBER_ID,
     FakeApi,
     meta_media,
     meta_reply_to,
@@ -37,7 +37,7 @@ from tests.e2e.fake_platforms import (
     twilio_form,
     twilio_signature,
 )
-from tests.e2e.servers import Servers, running_servers
+from tests.e2e.servers import Servers
 from tests.e2e.test_conversations import (
     ABIDJAN,
     DAKAR,
@@ -51,68 +51,28 @@ from tests.e2e.test_conversations import (
 
 pytestmark = pytest.mark.model
 
-APP_SECRET = "e2e-app-secret"
-TWILIO_TOKEN = "e2e-twilio-auth-token"
-TWILIO_PUBLIC_URL = "https://asmex.example/webhooks/twilio_whatsapp/webhook"
 AGRIFOOD = '/inform{"sector": "agrifood"}'
 #: Seconds a reply may take (the first message also warms the model up).
 REPLY_TIMEOUT = 60.0
 
 
 @pytest.fixture(scope="module")
-def graph() -> Iterator[FakeApi]:
+def graph(stack: Stack) -> FakeApi:
     """The fake Graph API the WhatsApp channel replies to."""
-    with FakeApi().in_thread() as fake:
-        yield fake
+    return stack.graph
 
 
 @pytest.fixture(scope="module")
-def twilio() -> Iterator[FakeApi]:
+def twilio(stack: Stack) -> FakeApi:
     """The fake Twilio REST API the Twilio channel replies to."""
-    with FakeApi().in_thread() as fake:
-        yield fake
+    return stack.twilio
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("whatsapp-servers")
-
-
-@pytest.fixture(scope="module")
-def database_url(workdir: Path) -> str:
-    url = f"sqlite:///{workdir / 'kb.db'}"
-    prepare_database(url)
-    return url
-
-
-@pytest.fixture(scope="module")
-def database(database_url: str) -> Iterator[Any]:
-    engine = make_engine(database_url)
+def database(e2e_database_url: str) -> Iterator[Any]:
+    engine = make_engine(e2e_database_url)
     yield engine
     engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def servers(
-    trained_model: Path, workdir: Path, database_url: str, graph: FakeApi, twilio: FakeApi
-) -> Iterator[Servers]:
-    """Action server + Rasa server with both WhatsApp channels on."""
-    env = {
-        "DATABASE_URL": database_url,
-        "ASMEX_TODAY": E2E_TODAY,
-        "WHATSAPP_VERIFY_TOKEN": "e2e-verify",
-        "WHATSAPP_APP_SECRET": APP_SECRET,
-        "WHATSAPP_ACCESS_TOKEN": "e2e-access-token",
-        "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
-        "WHATSAPP_API_URL": f"{graph.url}/v21.0",
-        "TWILIO_ACCOUNT_SID": "AC" + "e" * 32,
-        "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-        "TWILIO_WHATSAPP_NUMBER": "+14155238886",
-        "TWILIO_WEBHOOK_URL": TWILIO_PUBLIC_URL,
-        "TWILIO_API_URL": twilio.url,
-    }
-    with running_servers(trained_model, workdir, env) as running:
-        yield running
 
 
 # --- a WhatsApp user -----------------------------------------------------------------------------
@@ -151,7 +111,7 @@ class WhatsAppUser:
             content=body,
             headers={
                 "Content-Type": "application/json",
-                "X-Hub-Signature-256": meta_signature(body, APP_SECRET),
+                "X-Hub-Signature-256": meta_signature(body, WHATSAPP_APP_SECRET),
             },
             timeout=10,
         )
