@@ -36,7 +36,9 @@ from nlu.normalize import normalize_text
 
 logger = logging.getLogger(__name__)
 
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# The lookbehind starts a match only where a run of address characters starts: the same
+# matches, but a long run without "@" is scanned once instead of once per character.
+_EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _DIGITS_RE = re.compile(r"\+?\d[\d\s.-]{6,}\d")
 _WORD_TOKEN = r"(?u)\b\w+\b"
 _MODEL_FILE = "intent_model.npz"

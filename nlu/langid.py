@@ -187,10 +187,14 @@ WHOLE_MESSAGE: dict[str, str] = {
 _ARABIC_WORD_RE = re.compile(
     "[\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06fa-\u06fc\ufb50-\ufdff\ufe70-\ufefc]+"
 )
-_LATIN_WORD_RE = re.compile("[a-z0-9\u00c0-\u024f]*[a-z\u00c0-\u024f][a-z0-9\u00c0-\u024f]*")
+# Lookbehinds: a match starts only where a run starts (same matches; a long run without a
+# letter, or without "@", is scanned once instead of once per character).
+_LATIN_WORD_RE = re.compile(
+    "(?<![a-z0-9\u00c0-\u024f])[a-z0-9\u00c0-\u024f]*[a-z\u00c0-\u024f][a-z0-9\u00c0-\u024f]*"
+)
 _DOUBLE_RE = re.compile(r"([^\W\d_])\1+")
 # E-mail addresses and links are in no language: dropped before detection.
-_NEUTRAL_RE = re.compile(r"\S+@\S+|(?:https?://|www\.)\S+")
+_NEUTRAL_RE = re.compile(r"(?<!\S)\S+@\S+|(?:https?://|www\.)\S+")
 # Darija negation circumfix ma...ch (ماعنديش، ماكاينش، مابغيتش) and "f" glued to the article
 # (فالبعثة where MSA writes في البعثة).
 _DARIJA_NEGATION_RE = re.compile("^\u0645\u0627\\w{2,}\u0634$")
