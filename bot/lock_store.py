@@ -46,8 +46,8 @@ class AtomicRedisLockStore(RedisLockStore):
         conversation_id: str,
         change: Callable[[TicketLock], T],
         *,
-        create: bool,
-        delete_when_empty: bool,
+        create: bool = False,
+        delete_when_empty: bool = False,
     ) -> T | None:
         """Apply ``change`` to the stored lock in one transaction; its result.
 
@@ -83,7 +83,6 @@ class AtomicRedisLockStore(RedisLockStore):
                 conversation_id,
                 lambda lock: lock.issue_ticket(lock_lifetime),
                 create=True,
-                delete_when_empty=False,
             )
         except Exception as error:  # noqa: BLE001 - as RedisLockStore: any failure is a LockError
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
@@ -92,27 +91,16 @@ class AtomicRedisLockStore(RedisLockStore):
 
     def update_lock(self, conversation_id: str) -> None:
         """Drop expired tickets (a waiting message's poll)."""
-        self._change(
-            conversation_id,
-            lambda lock: lock.remove_expired_tickets(),
-            create=False,
-            delete_when_empty=False,
-        )
+        self._change(conversation_id, lambda lock: lock.remove_expired_tickets())
 
     def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
         """Remove the ticket that was served."""
-        self._change(
-            conversation_id,
-            lambda lock: lock.remove_ticket_for(ticket_number),
-            create=False,
-            delete_when_empty=False,
-        )
+        self._change(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         """Remove the served ticket, and the lock itself when no one else holds a ticket."""
         self._change(
             conversation_id,
             lambda lock: lock.remove_ticket_for(ticket_number),
-            create=False,
             delete_when_empty=True,
         )

@@ -16,8 +16,8 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, Event, Restarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import delete
-from sqlalchemy import event as sa_event
 
+from actions.db.session import set_sqlite_pragmas
 from bot import action_schema
 
 logger = logging.getLogger(__name__)
@@ -43,17 +43,6 @@ def events_after_erasure(events: list[Event]) -> list[Event] | None:
     return None  # the action failed (database down): nothing was erased, keep everything
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL journal, commits without fsync, and waiting (not failing) on a busy database."""
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
-    finally:
-        cursor.close()
-
-
 class ErasingSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore that forgets a conversation when the user erased their data.
 
@@ -67,7 +56,10 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
-            sa_event.listen(self.engine, "connect", _sqlite_pragmas)
+            # WAL journal, commits without fsync, waiting (not failing) on a busy database.
+            set_sqlite_pragmas(
+                self.engine, "journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=5000"
+            )
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the tracker; after an erasure, delete the stored conversation first."""

@@ -592,10 +592,9 @@ async def bench_scenario(
 def run_with_servers(
     args: argparse.Namespace, levels: list[int], pacings: tuple[Pacing, ...]
 ) -> tuple[list[list[LevelReport]], str]:
-    from tests.e2e.conftest import prepare_database
     from tests.e2e.servers import ROOT as PROJECT
     from tests.e2e.servers import running_servers
-    from tests.e2e.stack import PRODUCTION_ENDPOINTS, production_stack
+    from tests.e2e.stack import PRODUCTION_ENDPOINTS, prepare_database, production_stack
 
     if not args.model.is_file():
         sys.exit(f"no model at {args.model}: run `make train` first")

@@ -15,14 +15,18 @@ def _is_sqlite(url: URL) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
-    finally:
-        cursor.close()
+def set_sqlite_pragmas(engine: Engine, *pragmas: str) -> None:
+    """Run ``PRAGMA <p>`` for each of ``pragmas`` on every new connection of ``engine``."""
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            for pragma in pragmas:
+                cursor.execute(f"PRAGMA {pragma}")
+        finally:
+            cursor.close()
+
+    event.listen(engine, "connect", on_connect)
 
 
 def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
@@ -36,7 +40,7 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, future=True, **kwargs)
     if _is_sqlite(parsed):
-        event.listen(engine, "connect", _sqlite_pragmas)
+        set_sqlite_pragmas(engine, "foreign_keys=ON", "journal_mode=WAL", "busy_timeout=5000")
     return engine
 
 

@@ -21,14 +21,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.orm import Session
 
-from actions.db.kb_loader import load_kb
-from actions.db.migrate import upgrade_to_head
-from actions.db.session import make_engine
 from tests.e2e.fake_platforms import PHONE_NUMBER_ID, FakeApi
 from tests.e2e.servers import ROOT, Servers, running_servers
-from tests.e2e.stack import PRODUCTION_ENDPOINTS, production_stack
+from tests.e2e.stack import PRODUCTION_ENDPOINTS, prepare_database, production_stack
 
 #: The date the servers take as today (sample events of data/kb are upcoming then).
 E2E_TODAY = "2026-11-22"
@@ -52,18 +48,6 @@ def whatsapp_env(graph: FakeApi, twilio: FakeApi) -> dict[str, str]:
         "TWILIO_WEBHOOK_URL": TWILIO_PUBLIC_URL,
         "TWILIO_API_URL": twilio.url,
     }
-
-
-def prepare_database(database_url: str) -> None:
-    """Migrate a fresh database to head and load the knowledge base (data/kb) into it."""
-    upgrade_to_head(database_url)
-    engine = make_engine(database_url)
-    try:
-        with Session(engine) as session:
-            load_kb(session)
-            session.commit()
-    finally:
-        engine.dispose()
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
+from actions.db.kb_loader import load_kb
+from actions.db.migrate import upgrade_to_head
+from actions.db.session import make_engine
 from tests.e2e.servers import free_port
 
 #: Where Debian's postgresql packages put the server programs (newest version first).
@@ -202,6 +207,18 @@ def redis_server() -> Iterator[Redis]:
         shutil.rmtree(root, ignore_errors=True)
 
 
+def prepare_database(database_url: str) -> None:
+    """Migrate a fresh database to head and load the knowledge base (data/kb) into it."""
+    upgrade_to_head(database_url)
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            load_kb(session)
+            session.commit()
+    finally:
+        engine.dispose()
+
+
 @dataclass(frozen=True)
 class ProductionStack:
     """What endpoints.production.yml needs, running: its environment and the databases' URLs."""
@@ -222,8 +239,6 @@ def production_stack(workers: int = 2) -> Iterator[ProductionStack]:
     ``env`` holds every variable endpoints.production.yml reads, plus DATABASE_URL (the
     knowledge base) and SANIC_WORKERS.
     """
-    from tests.e2e.conftest import prepare_database
-
     with postgres_server() as pg, redis_server() as redis:
         pg.create_database("asmex")
         pg.create_database("tracker")

@@ -37,8 +37,9 @@ from tests.bot.fake_telegram import (
     fake_telegram_in_thread,
     message_update,
 )
-from tests.e2e.conftest import E2E_TODAY, prepare_database
+from tests.e2e.conftest import E2E_TODAY
 from tests.e2e.servers import Servers, running_servers
+from tests.e2e.stack import prepare_database
 from tests.e2e.test_conversations import (
     ABIDJAN,
     DAKAR,
