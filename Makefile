@@ -14,6 +14,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
 # Channel settings credentials.yml expands (empty = channel off); .env sets them (README).
 export TELEGRAM_TOKEN ?=
+export TELEGRAM_MODE ?=
 export TELEGRAM_WEBHOOK_URL ?=
 export TELEGRAM_SECRET_TOKEN ?=
 export TELEGRAM_BASE_URL ?=

@@ -147,7 +147,11 @@ def evaluate_model(model_path: Path | str, examples: list[Example]) -> Report:
     """
     from rasa.core.agent import Agent
 
-    agent = Agent.load(str(model_path))
+    return evaluate_agent(Agent.load(str(model_path)), examples)
+
+
+def evaluate_agent(agent: Any, examples: list[Example]) -> Report:
+    """Score a loaded model (a ``rasa.core.agent.Agent``) on the examples, as evaluate_model."""
 
     async def parse(text: str) -> dict[str, Any]:
         return await agent.parse_message(text)

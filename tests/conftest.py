@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -59,3 +60,11 @@ def trained_model() -> Path:
     root = Path(__file__).resolve().parents[1]
     subprocess.run(["bash", str(root / "scripts" / "train.sh")], cwd=root, check=True)
     return root / "models" / "asmex.tar.gz"
+
+
+@pytest.fixture(scope="session")
+def nlu_agent(trained_model: Path) -> Any:
+    """The trained model loaded once (``rasa.core.agent.Agent``) for the tests that parse."""
+    from rasa.core.agent import Agent
+
+    return Agent.load(str(trained_model))

@@ -238,6 +238,20 @@ def test_the_projects_credentials_file(monkeypatch: pytest.MonkeyPatch) -> None:
         "https://api.telegram.org/bot",
     )
 
+    # TELEGRAM_MODE=webhook, with the webhook's address and secret, from the same file.
+    monkeypatch.setenv("TELEGRAM_MODE", "webhook")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_URL", "https://bot.example.org/webhooks/telegram/webhook")
+    monkeypatch.setenv("TELEGRAM_SECRET_TOKEN", "s" * 32)
+    section = read_config_file(str(ROOT / "credentials.yml"))["bot.telegram.TelegramInput"]
+    config = TelegramInput.from_credentials(section).config
+    assert (config.mode, config.secret_token) == ("webhook", "s" * 32)
+    assert config.webhook_url == "https://bot.example.org/webhooks/telegram/webhook"
+
+    monkeypatch.setenv("TELEGRAM_MODE", "push")
+    section = read_config_file(str(ROOT / "credentials.yml"))["bot.telegram.TelegramInput"]
+    with pytest.raises(SettingsError, match="polling or webhook"):
+        TelegramInput.from_credentials(section)
+
 
 # --- commands ------------------------------------------------------------------------------------
 

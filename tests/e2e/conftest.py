@@ -7,7 +7,9 @@ Tests that take `servers` (or `stack`) run twice, once per stack:
   tests/e2e/stack.py: knowledge base and conversations in PostgreSQL, one lock per conversation
   in Redis, two Sanic workers (SANIC_WORKERS=2).
 Both have the WhatsApp Cloud API and Twilio channels on, replying to local fakes of the Graph
-API and of Twilio's REST API (tests/e2e/fake_platforms.py), one pair per stack.
+API and of Twilio's REST API (tests/e2e/fake_platforms.py), and Telegram in webhook mode,
+replying to a fake Bot API (tests/bot/fake_telegram.py): one set of fakes per stack, all
+configured through the project's credentials.yml and its environment variables.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.bot.fake_telegram import TOKEN, ThreadedFakeTelegram, fake_telegram_in_thread
 from tests.e2e.fake_platforms import PHONE_NUMBER_ID, FakeApi
 from tests.e2e.servers import ROOT, Servers, running_servers
 from tests.e2e.stack import PRODUCTION_ENDPOINTS, prepare_database, production_stack
@@ -32,6 +35,9 @@ E2E_TODAY = "2026-11-22"
 WHATSAPP_APP_SECRET = "e2e-app-secret"
 TWILIO_TOKEN = "e2e-twilio-auth-token"
 TWILIO_PUBLIC_URL = "https://asmex.example/webhooks/twilio_whatsapp/webhook"
+#: The Telegram channel's webhook secret and public address in the end-to-end servers.
+TELEGRAM_SECRET = "e2e-webhook-secret_0123456789abcdef"
+TELEGRAM_PUBLIC_URL = "https://asmex.example.org/webhooks/telegram/webhook"
 
 
 def whatsapp_env(graph: FakeApi, twilio: FakeApi) -> dict[str, str]:
@@ -50,6 +56,17 @@ def whatsapp_env(graph: FakeApi, twilio: FakeApi) -> dict[str, str]:
     }
 
 
+def telegram_env(telegram: ThreadedFakeTelegram) -> dict[str, str]:
+    """Settings that turn the Telegram channel on in webhook mode, calling this fake."""
+    return {
+        "TELEGRAM_TOKEN": TOKEN,
+        "TELEGRAM_MODE": "webhook",
+        "TELEGRAM_WEBHOOK_URL": TELEGRAM_PUBLIC_URL,
+        "TELEGRAM_SECRET_TOKEN": TELEGRAM_SECRET,
+        "TELEGRAM_BASE_URL": telegram.base_url,
+    }
+
+
 @dataclass(frozen=True)
 class Stack:
     """Running servers, and where they keep the knowledge base and the conversations."""
@@ -63,6 +80,10 @@ class Stack:
     #: The fake Graph API and Twilio REST API this stack's WhatsApp channels reply to.
     graph: FakeApi
     twilio: FakeApi
+    #: The fake Bot API this stack's Telegram channel (webhook mode) calls.
+    telegram: ThreadedFakeTelegram
+    #: Rasa server processes (Sanic workers) serving the channels.
+    workers: int
 
     def _stored(self, sender: str) -> list[str]:
         engine = create_engine(self.tracker_url, future=True)
@@ -97,22 +118,38 @@ def stack(
     with ExitStack() as running:
         graph = running.enter_context(FakeApi().in_thread())
         twilio = running.enter_context(FakeApi().in_thread())
-        env = {"ASMEX_TODAY": E2E_TODAY, **whatsapp_env(graph, twilio)}
-        endpoints = None
+        telegram = running.enter_context(fake_telegram_in_thread())
+        env = {
+            "ASMEX_TODAY": E2E_TODAY,
+            **whatsapp_env(graph, twilio),
+            **telegram_env(telegram),
+        }
+        endpoints, workers = None, 1
         if request.param == "sqlite":
             database_url = f"sqlite:///{workdir / 'kb.db'}"
             tracker_url = f"sqlite:///{workdir / 'tracker.db'}"
             prepare_database(database_url)
             env["DATABASE_URL"] = database_url
         else:
-            production = running.enter_context(production_stack(workers=2))
+            workers = 2
+            production = running.enter_context(production_stack(workers=workers))
             database_url, tracker_url = production.database_url, production.tracker_url
             env.update(production.env)
             endpoints = ROOT / PRODUCTION_ENDPOINTS
         servers = running.enter_context(
             running_servers(trained_model, workdir, env, endpoints=endpoints)
         )
-        yield Stack(request.param, servers, database_url, tracker_url, workdir, graph, twilio)
+        yield Stack(
+            request.param,
+            servers,
+            database_url,
+            tracker_url,
+            workdir,
+            graph,
+            twilio,
+            telegram,
+            workers,
+        )
 
 
 @pytest.fixture(scope="session")

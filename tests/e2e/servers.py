@@ -66,6 +66,7 @@ class Servers:
 #: empty = that channel is off. scripts/serve.sh exports the same list.
 CHANNEL_VARIABLES = (
     "TELEGRAM_TOKEN",
+    "TELEGRAM_MODE",
     "TELEGRAM_BASE_URL",
     "TELEGRAM_WEBHOOK_URL",
     "TELEGRAM_SECRET_TOKEN",

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from nlu.evaluation import VARIETIES, evaluate_model, load_examples
+from nlu.evaluation import VARIETIES, evaluate_agent, load_examples
 
 pytestmark = pytest.mark.model
 
@@ -14,8 +15,8 @@ HELDOUT = Path(__file__).with_name("heldout.yml")
 
 
 @pytest.fixture(scope="module")
-def report(trained_model: Path):
-    return evaluate_model(trained_model, load_examples(HELDOUT))
+def report(nlu_agent: Any):
+    return evaluate_agent(nlu_agent, load_examples(HELDOUT))
 
 
 def test_heldout_covers_every_variety(report) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,13 +11,9 @@ pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module")
-def parse(trained_model: Path):
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(trained_model))
-
+def parse(nlu_agent: Any):
     def run(text: str) -> dict[str, Any]:
-        return asyncio.run(agent.parse_message(text))
+        return asyncio.run(nlu_agent.parse_message(text))
 
     return run
 
