@@ -1,8 +1,8 @@
 """What a channel says by itself, without Rasa, in the user's language.
 
-Media the assistant cannot read, edited messages, an expired button, a technical failure and
-the language menu never reach Rasa, so their wording cannot live in domain.yml: it lives here,
-once, in French, Arabic and English.
+Media the assistant cannot read, edited messages, an expired button, a message too long, a
+technical failure and the language menu never reach Rasa, so their wording cannot live in
+domain.yml: it lives here, once, in French, Arabic and English.
 """
 
 from __future__ import annotations
@@ -55,6 +55,17 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         ),
         "ar": "عذرا، هناك مشكل تقني يمنعني من الرد عليك. حاول مرة أخرى بعد قليل.",
         "en": "Sorry, a technical problem keeps me from answering. Please try again in a moment.",
+    },
+    "too_long": {
+        "fr": (
+            "Votre message est trop long pour moi (plus de 4096 caractères). Envoyez-moi "
+            "l'essentiel de votre question en quelques phrases."
+        ),
+        "ar": "رسالتك طويلة جدا (أكثر من 4096 حرفا). أرسل لي جوهر سؤالك في بضع جمل من فضلك.",
+        "en": (
+            "Your message is too long for me (over 4096 characters). Please send me the gist "
+            "of your question in a few sentences."
+        ),
     },
     "choose_language": {
         "fr": "Dans quelle langue voulez-vous que je vous réponde ?",

@@ -217,7 +217,8 @@ def test_missing_section_is_rasas_missing_credentials_error() -> None:
 
 
 def test_the_projects_credentials_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    """credentials.yml keeps rest and has the Telegram section, off when the token is empty."""
+    """credentials.yml has the REST channel and the Telegram section, off when the token is
+    empty."""
     from rasa.shared.utils.io import read_config_file
 
     from tests.e2e.servers import CHANNEL_VARIABLES, ROOT
@@ -225,7 +226,7 @@ def test_the_projects_credentials_file(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in CHANNEL_VARIABLES:
         monkeypatch.setenv(name, "")
     credentials = read_config_file(str(ROOT / "credentials.yml"))
-    assert "rest" in credentials
+    assert "bot.rest.CheckedRestInput" in credentials
     section = credentials["bot.telegram.TelegramInput"]
     assert not TelegramInput.from_credentials(section).config.enabled
 

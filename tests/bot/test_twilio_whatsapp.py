@@ -41,7 +41,13 @@ from bot.twilio_whatsapp import (
     TwilioWhatsAppInput,
     TwilioWhatsAppOutput,
 )
-from tests.e2e.fake_platforms import FakeApi, serve_channel, twilio_form, twilio_signature
+from tests.e2e.fake_platforms import (
+    FakeApi,
+    FakeTrackerStore,
+    serve_channel,
+    twilio_form,
+    twilio_signature,
+)
 
 SID = "AC" + "1" * 32
 AUTH = "twilio-auth-token-0123"
@@ -96,14 +102,6 @@ class FakeRasa:
         self.received.append(message)
         for reply in self.replies:
             await message.output_channel.send_response(message.sender_id, dict(reply))
-
-
-class FakeTrackerStore:
-    def __init__(self) -> None:
-        self.trackers: dict[str, DialogueStateTracker] = {}
-
-    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        return self.trackers.get(sender_id)
 
 
 @dataclass

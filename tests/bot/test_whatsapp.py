@@ -46,6 +46,7 @@ from tests.e2e.fake_platforms import (
     MEDIA_CONTENT,
     PHONE_NUMBER_ID,
     FakeApi,
+    FakeTrackerStore,
     meta_button_reply,
     meta_list_reply,
     meta_media,
@@ -149,16 +150,6 @@ def rasa() -> FakeRasa:
 def agent() -> SimpleNamespace:
     """Rasa's agent as the channel sees it: a tracker store (empty unless a test fills it)."""
     return SimpleNamespace(tracker_store=FakeTrackerStore())
-
-
-class FakeTrackerStore:
-    """Trackers by sender id, like Rasa's tracker store's ``retrieve``."""
-
-    def __init__(self) -> None:
-        self.trackers: dict[str, DialogueStateTracker] = {}
-
-    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
-        return self.trackers.get(sender_id)
 
 
 @pytest.fixture()

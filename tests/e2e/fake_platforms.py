@@ -169,6 +169,16 @@ class FakeApi:
 # --- an input channel served like Rasa serves it -------------------------------------------------
 
 
+class FakeTrackerStore:
+    """Trackers by sender id, like Rasa's tracker store's ``retrieve`` (for ``agent``)."""
+
+    def __init__(self) -> None:
+        self.trackers: dict[str, Any] = {}
+
+    async def retrieve(self, sender_id: str) -> Any:
+        return self.trackers.get(sender_id)
+
+
 @asynccontextmanager
 async def serve_channel(
     channel: Any, on_new_message: Callable[[Any], Awaitable[Any]], agent: Any = None

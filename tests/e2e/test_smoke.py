@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
+
 import pytest
 
+from bot.channel_texts import TEXTS
+from tests.e2e.conftest import Stack
 from tests.e2e.servers import Servers
 
 pytestmark = pytest.mark.model
@@ -39,3 +45,37 @@ def test_help_offers_buttons_in_arabic(servers: Servers) -> None:
 def test_goodbye_in_english(servers: Servers) -> None:
     reply = texts(servers.send("smoke-bye-en", "bye, thanks for your time"))
     assert "Goodbye" in reply or "welcome" in reply
+
+
+def post_raw(servers: Servers, body: bytes) -> tuple[int, object]:
+    """POST a raw body to the REST channel: (HTTP status, decoded JSON answer)."""
+    request = urllib.request.Request(
+        f"{servers.rasa_url}/webhooks/rest/webhook",
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return int(response.status), json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return int(error.code), json.loads(error.read())
+
+
+@pytest.mark.parametrize(
+    "body", [b"", b"not json", b"[]", b'{"message": "bonjour"}', b'{"sender": "x", "message": 7}']
+)
+def test_a_malformed_rest_request_gets_a_400_not_a_500(servers: Servers, body: bytes) -> None:
+    status, answer = post_raw(servers, body)
+    assert status == 400
+    assert isinstance(answer, dict) and answer["error"]
+
+
+def test_a_too_long_message_is_answered_in_the_conversations_language(stack: Stack) -> None:
+    sender = "smoke-long-ar"
+    assert "مرحبا" in texts(stack.servers.send(sender, "السلام عليكم"))
+    long_text = "السلام عليكم " * 400  # 5,200 characters
+    replies = stack.servers.send(sender, long_text)
+    assert [r.get("text") for r in replies] == [TEXTS["too_long"]["ar"]]
+    # Not parsed, not stored: the conversation holds the greeting alone.
+    said = [e.get("text") for e in stack.stored_events(sender) if e.get("event") == "user"]
+    assert said == ["السلام عليكم"]
