@@ -24,20 +24,24 @@ def tracker(
     slots: dict[str, Any] | None = None,
     metadata: dict[str, Any] | None = None,
     sender: str = "user-1",
+    text: str = "x",
+    active_loop: dict[str, Any] | None = None,
 ) -> Tracker:
-    latest: dict[str, Any] = {"intent": {"name": intent}, "entities": entities or [], "text": "x"}
+    latest: dict[str, Any] = {"intent": {"name": intent}, "entities": entities or [], "text": text}
     if language:
         latest.update(language=language, language_script=script, language_confidence=confidence)
     events = [
         {
             "event": "user",
-            "text": "x",
+            "text": text,
             "parse_data": latest,
             "input_channel": "rest",
             "metadata": metadata or {},
         }
     ]
-    return Tracker(sender, slots or {}, latest, events, False, None, {}, "action_listen")
+    return Tracker(
+        sender, slots or {}, latest, events, False, None, active_loop or {}, "action_listen"
+    )
 
 
 async def run(t: Tracker) -> dict[str, Any]:
@@ -137,3 +141,127 @@ async def test_database_down_still_answers(monkeypatch: pytest.MonkeyPatch, tmp_
     choice = tracker(intent="change_language", entities=[{"entity": "language", "value": "ar"}])
     assert await run(choice) == {"language": "ar", "language_locked": True}
     assert await run(tracker(language="en", script="latin")) == {"language": "en"}
+
+
+def entity(text: str, value: str, name: str = "city") -> dict[str, Any]:
+    start = text.index(value)
+    return {"entity": name, "value": value, "start": start, "end": start + len(value)}
+
+
+# Confidences below are what the trained model gives these texts (checked on models/asmex).
+@pytest.mark.parametrize(
+    ("text", "variety", "script", "confidence", "entity_text"),
+    [
+        ("ok", "en", "latin", 0.68, None),
+        ("stop", "en", "latin", 0.69, None),
+        ("super", "fr", "latin", 0.69, None),
+        ("Dakar", "ary", "latin", 0.69, "Dakar"),
+        ("Casablanca", "en", "latin", 0.95, "Casablanca"),
+        ("GITEX Dubai", "en", "latin", 0.8, "GITEX Dubai"),
+    ],
+)
+async def test_a_shared_word_or_a_name_does_not_switch_the_language(
+    database: Engine,
+    text: str,
+    variety: str,
+    script: str,
+    confidence: float,
+    entity_text: str | None,
+) -> None:
+    entities = [entity(text, entity_text)] if entity_text else []
+    for current in ("fr", "ar", "en"):
+        t = tracker(
+            text=text,
+            language=variety,
+            script=script,
+            confidence=confidence,
+            entities=entities,
+            slots={"language": current},
+        )
+        assert await run(t) == {}, (text, current)
+
+
+@pytest.mark.parametrize(
+    ("text", "variety", "script", "confidence", "current", "expected"),
+    [
+        ("hello", "en", "latin", 0.98, "fr", "en"),
+        ("merci", "fr", "latin", 0.98, "en", "fr"),
+        ("I would like to see the missions", "en", "latin", 0.7, "fr", "en"),
+        ("wach kayna chi mission", "ary", "latin", 0.9, "en", "fr"),
+        ("دكار", "ar", "arab", 0.7, "fr", "ar"),
+        ("بغيت نمشي", "ary", "arab", 0.65, "en", "ar"),
+    ],
+)
+async def test_clear_evidence_switches_the_language(
+    database: Engine,
+    text: str,
+    variety: str,
+    script: str,
+    confidence: float,
+    current: str,
+    expected: str,
+) -> None:
+    t = tracker(
+        text=text,
+        language=variety,
+        script=script,
+        confidence=confidence,
+        slots={"language": current},
+    )
+    assert await run(t) == {"language": expected}
+
+
+async def test_words_around_an_entity_still_count(database: Engine) -> None:
+    text = "les missions à Dakar"
+    t = tracker(
+        text=text,
+        language="fr",
+        script="latin",
+        confidence=0.8,
+        entities=[entity(text, "Dakar")],
+        slots={"language": "en"},
+    )
+    assert await run(t) == {"language": "fr"}
+
+
+@pytest.mark.parametrize(
+    ("requested", "text", "variety", "script"),
+    [
+        ("contact_name", "Fatima Zahra", "ary", "latin"),
+        ("company_name", "شركة سوس للتصدير", "ar", "arab"),
+        ("email", "john.smith@example.com", "en", "latin"),
+    ],
+)
+async def test_answers_to_the_forms_name_questions_never_switch(
+    database: Engine, requested: str, text: str, variety: str, script: str
+) -> None:
+    t = tracker(
+        text=text,
+        language=variety,
+        script=script,
+        confidence=0.99,
+        slots={"language": "en", "requested_slot": requested},
+        active_loop={"name": "registration_form"},
+    )
+    assert await run(t) == {}
+
+
+async def test_other_answers_in_the_form_can_switch(database: Engine) -> None:
+    t = tracker(
+        text="we export textiles and leather",
+        language="en",
+        script="latin",
+        confidence=0.95,
+        slots={"language": "fr", "requested_slot": "sector"},
+        active_loop={"name": "registration_form"},
+    )
+    assert await run(t) == {"language": "en"}
+
+
+async def test_a_first_message_without_evidence_follows_the_channels_hint(
+    database: Engine,
+) -> None:
+    t = tracker(
+        text="ok", language="en", script="latin", confidence=0.68, metadata={"language_hint": "ar"}
+    )
+    assert await run(t) == {"language": "ar"}

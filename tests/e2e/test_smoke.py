@@ -79,3 +79,24 @@ def test_a_too_long_message_is_answered_in_the_conversations_language(stack: Sta
     # Not parsed, not stored: the conversation holds the greeting alone.
     said = [e.get("text") for e in stack.stored_events(sender) if e.get("event") == "user"]
     assert said == ["السلام عليكم"]
+
+
+@pytest.mark.parametrize(
+    ("sender", "greeting", "language", "words"),
+    [
+        ("smoke-keep-fr", "bonjour", "fr", ["ok", "Dakar", "Casablanca", "stop"]),
+        ("smoke-keep-ar", "السلام عليكم", "ar", ["ok", "Dakar", "Casablanca", "super"]),
+    ],
+)
+def test_single_shared_words_and_names_keep_the_users_language(
+    stack: Stack, sender: str, greeting: str, language: str, words: list[str]
+) -> None:
+    stack.servers.send(sender, greeting)
+    for word in words:
+        assert stack.servers.send(sender, word), word
+    languages = [
+        e.get("value")
+        for e in stack.stored_events(sender)
+        if e.get("event") == "slot" and e.get("name") == "language"
+    ]
+    assert languages == [language], languages
