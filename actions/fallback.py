@@ -56,11 +56,13 @@ class ActionClarify(Action):
                 buttons.append({"title": title, "payload": f"/{intent}"})
             if len(buttons) == MAX_OPTIONS:
                 break
+        if not any(b["payload"] != "/help" for b in buttons):
+            # No likely topic (an empty message, no domain sent, no title): "one of these
+            # topics?" over a lone Help button would make no sense; the generic menu does.
+            dispatcher.utter_message(response="utter_please_rephrase")
+            return []
         help_title = response_text(domain, TITLE_PREFIX + "help", lang)
         if help_title and not any(b["payload"] == "/help" for b in buttons):
             buttons.append({"title": help_title, "payload": "/help"})
-        if buttons:
-            dispatcher.utter_message(response="utter_clarify", buttons=buttons)
-        else:  # no domain sent, or no title for any likely topic: the generic menu
-            dispatcher.utter_message(response="utter_please_rephrase")
+        dispatcher.utter_message(response="utter_clarify", buttons=buttons)
         return []

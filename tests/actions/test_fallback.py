@@ -65,6 +65,24 @@ async def test_clarify_without_a_domain_still_answers() -> None:
     assert draft["buttons"]
 
 
+@pytest.mark.parametrize(
+    "ranking",
+    [
+        [],
+        [{"name": "nlu_fallback", "confidence": 0.3}, {"name": "greet", "confidence": 0.1}],
+        [{"name": "help", "confidence": 0.2}, {"name": "inform", "confidence": 0.1}],
+    ],
+)
+async def test_no_likely_topic_gets_the_menu_not_a_lone_help_button(
+    ranking: list[dict[str, object]],
+) -> None:
+    t = tracker(intent="nlu_fallback", intent_ranking=ranking, lang="ar")
+    messages, _ = await run(ActionClarify(), t, domain_dict())
+    assert responses(messages) == ["utter_please_rephrase"]
+    (draft,) = render(messages, "ar")
+    assert len(draft["buttons"]) >= 3
+
+
 def test_response_text_picks_the_language_variation() -> None:
     domain = domain_dict()
     assert response_text(domain, "utter_topic_ask_market", "ar") == "سوق خارجي"

@@ -100,3 +100,10 @@ def test_single_shared_words_and_names_keep_the_users_language(
         if e.get("event") == "slot" and e.get("name") == "language"
     ]
     assert languages == [language], languages
+
+
+@pytest.mark.parametrize("message", ["", "   "])
+def test_an_empty_message_gets_the_topics_menu(servers: Servers, message: str) -> None:
+    replies = servers.send("smoke-empty", message)
+    payloads = [b["payload"] for r in replies for b in r.get("buttons", [])]
+    assert "/ask_missions" in payloads and "/help" in payloads, replies
