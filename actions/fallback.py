@@ -12,6 +12,9 @@ from actions.common import reply_language
 
 #: Likely topics offered as buttons.
 MAX_OPTIONS: Final = 3
+#: Offered when the message suggests no topic at all (an empty message), rather than a question
+#: over a lone Help button.
+MAIN_TOPICS: Final = ("ask_missions", "ask_market", "ask_tijaria")
 #: Intents never offered: they are not topics (the title responses exist only for topics).
 _NOT_TOPICS: Final = frozenset(
     {"nlu_fallback", "out_of_scope", "inform", "affirm", "deny", "greet", "goodbye", "thank"}
@@ -51,18 +54,23 @@ class ActionClarify(Action):
         lang = reply_language(tracker)
         buttons = []
         for intent in likely_intents(tracker):
+            if intent == "help":  # offered last, always
+                continue
             title = response_text(domain, TITLE_PREFIX + intent, lang)
             if title:
                 buttons.append({"title": title, "payload": f"/{intent}"})
             if len(buttons) == MAX_OPTIONS:
                 break
-        if not any(b["payload"] != "/help" for b in buttons):
-            # No likely topic (an empty message, no domain sent, no title): "one of these
-            # topics?" over a lone Help button would make no sense; the generic menu does.
+        if not buttons:  # no likely topic (an empty message): the main ones
+            for intent in MAIN_TOPICS:
+                title = response_text(domain, TITLE_PREFIX + intent, lang)
+                if title:
+                    buttons.append({"title": title, "payload": f"/{intent}"})
+        if not buttons:  # no domain sent, or no titles in it: the generic menu
             dispatcher.utter_message(response="utter_please_rephrase")
             return []
         help_title = response_text(domain, TITLE_PREFIX + "help", lang)
-        if help_title and not any(b["payload"] == "/help" for b in buttons):
+        if help_title:
             buttons.append({"title": help_title, "payload": "/help"})
         dispatcher.utter_message(response="utter_clarify", buttons=buttons)
         return []

@@ -73,14 +73,20 @@ async def test_clarify_without_a_domain_still_answers() -> None:
         [{"name": "help", "confidence": 0.2}, {"name": "inform", "confidence": 0.1}],
     ],
 )
-async def test_no_likely_topic_gets_the_menu_not_a_lone_help_button(
+async def test_no_likely_topic_offers_the_main_topics_not_a_lone_help_button(
     ranking: list[dict[str, object]],
 ) -> None:
     t = tracker(intent="nlu_fallback", intent_ranking=ranking, lang="ar")
     messages, _ = await run(ActionClarify(), t, domain_dict())
-    assert responses(messages) == ["utter_please_rephrase"]
-    (draft,) = render(messages, "ar")
-    assert len(draft["buttons"]) >= 3
+    assert responses(messages) == ["utter_clarify"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        "/ask_missions",
+        "/ask_market",
+        "/ask_tijaria",
+        "/help",
+    ]
+    assert messages[0]["buttons"][0]["title"] == "البعثات القادمة"
+    assert_rendered(messages, "ar")
 
 
 def test_response_text_picks_the_language_variation() -> None:
