@@ -92,9 +92,7 @@ def shows_language(message: Mapping[str, Any], confidence: float) -> bool:
 
 def answers_a_name(tracker: Tracker) -> bool:
     """True while the registration form waits for a name, e-mail, phone or ICE."""
-    return (
-        bool(tracker.active_loop.get("name")) and tracker.get_slot("requested_slot") in NAME_SLOTS
-    )
+    return bool(tracker.active_loop_name) and tracker.get_slot("requested_slot") in NAME_SLOTS
 
 
 def _remember_choice(session: Session, *, channel: str, user: str, language: str) -> None:

@@ -2,12 +2,14 @@
 
 Media the assistant cannot read, edited messages, an expired button, a message too long, a
 technical failure and the language menu never reach Rasa, so their wording cannot live in
-domain.yml: it lives here, once, in French, Arabic and English.
+domain.yml: it lives here, once, in French, Arabic and English. The user's language for them
+comes from the conversation's `language` slot, else the users table (``user_language``).
 """
 
 from __future__ import annotations
 
-from typing import Final
+import logging
+from typing import Any, Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +18,8 @@ from actions.canonical import DEFAULT_LANGUAGE, REPLY_LANGUAGES
 from actions.common import DatabaseUnavailable, run_db
 from actions.db.models import User
 from actions.language import language_from_hint
+
+logger = logging.getLogger(__name__)
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "unsupported": {
@@ -114,3 +118,36 @@ async def chosen_language(channel: str, channel_user_id: str) -> str | None:
 async def reply_language(channel: str, channel_user_id: str, language_code: str | None) -> str:
     """The language the user chose in the assistant if any, else the platform's language code."""
     return await chosen_language(channel, channel_user_id) or language_from_code(language_code)
+
+
+def localized_text(key: str, language: str | None) -> str:
+    """The text ``key`` in ``language``, or in all three languages when it is unknown."""
+    if language in REPLY_LANGUAGES:
+        return channel_text(key, str(language))
+    return in_every_language(key)
+
+
+# --- what the conversation knows -----------------------------------------------------------------
+
+
+async def conversation_tracker(agent: Any, sender: str) -> Any:
+    """The sender's conversation tracker from Rasa's tracker store, or None."""
+    store = getattr(agent, "tracker_store", None)
+    if store is None:
+        return None
+    try:
+        return await store.retrieve(sender)
+    except Exception:  # any tracker store failure: the caller does without
+        logger.warning("tracker of %s unavailable", sender, exc_info=True)
+        return None
+
+
+async def user_language(agent: Any, channel: str, sender: str) -> str | None:
+    """The user's reply language: the conversation's ``language`` slot, else the language
+    stored in the users table, else None (unknown)."""
+    tracker = await conversation_tracker(agent, sender)
+    if tracker is not None:
+        slot = tracker.get_slot("language")
+        if slot in REPLY_LANGUAGES:
+            return str(slot)
+    return await chosen_language(channel, sender)

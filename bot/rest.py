@@ -18,7 +18,7 @@ user) and hands any ``message`` to NLU, whatever its type or length. Here:
   try again" text instead of an empty list.
 
 The channel trusts the sender id it is given, as Rasa's does: keep it off the public internet
-(README, "Production").
+(README, "What to publish").
 """
 
 from __future__ import annotations
@@ -36,11 +36,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.canonical import REPLY_LANGUAGES
 from actions.language import language_from_hint
-from bot.channel_texts import channel_text, in_every_language
+from bot.channel_texts import localized_text, user_language
 from bot.text import MAX_MESSAGE
-from bot.whatsapp_common import user_language
 
 logger = logging.getLogger(__name__)
 
@@ -78,15 +76,16 @@ def read_request(body: bytes) -> tuple[str, str, dict[str, Any] | None]:
     return sender, message, metadata
 
 
-async def localized(key: str, agent: Any, sender: str, metadata: dict[str, Any] | None) -> str:
+async def localized(
+    key: str, request: Request, sender: str, metadata: dict[str, Any] | None
+) -> str:
     """The channel text ``key`` in the user's language (conversation slot, users table, then
     ``metadata.language_hint``), or in all three when none is known."""
+    agent = getattr(request.app.ctx, "agent", None)
     language = await user_language(agent, CHANNEL, sender) if agent is not None else None
     if language is None:
         language = language_from_hint((metadata or {}).get("language_hint"))
-    if language in REPLY_LANGUAGES:
-        return channel_text(key, str(language))
-    return in_every_language(key)
+    return localized_text(key, language)
 
 
 def said(reply: dict[str, Any], stream: bool) -> HTTPResponse:
@@ -119,8 +118,7 @@ class CheckedRestInput(RestInput):
                 return response.json({"error": str(error)}, status=400)
             stream = rasa.utils.endpoints.bool_arg(request, "stream", default=False)
             if len(text) > MAX_MESSAGE:
-                agent = getattr(request.app.ctx, "agent", None)
-                reply = await localized("too_long", agent, sender, metadata)
+                reply = await localized("too_long", request, sender, metadata)
                 logger.info("REST message of %d characters from %s refused", len(text), sender)
                 return said({"recipient_id": sender, "text": reply}, stream)
             if stream:
@@ -138,8 +136,7 @@ class CheckedRestInput(RestInput):
             except Exception:
                 logger.exception("REST message from %s failed", sender)
                 if not collector.messages:  # never unanswered: say so, in their language
-                    agent = getattr(request.app.ctx, "agent", None)
-                    reply = await localized("error", agent, sender, metadata)
+                    reply = await localized("error", request, sender, metadata)
                     return said({"recipient_id": sender, "text": reply}, stream=False)
             return response.json(collector.messages)
 

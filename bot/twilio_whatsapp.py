@@ -34,6 +34,7 @@ from twilio.request_validator import RequestValidator
 
 from actions.db.models import utcnow
 from actions.settings import SettingsError, check_secret
+from bot.channel_texts import user_language
 from bot.inbound import record_inbound
 from bot.outbound import DeliveryError, OutboundMessage, RateLimited, TransientError
 from bot.text import split_text
@@ -44,7 +45,6 @@ from bot.whatsapp_common import (
     parse_language_map,
     resolve_choice,
     unsupported_reply,
-    user_language,
     within_window,
 )
 

@@ -32,6 +32,7 @@ from sanic.response import HTTPResponse
 
 from actions.db.models import utcnow
 from actions.settings import SettingsError, check_secret
+from bot.channel_texts import user_language
 from bot.inbound import record_inbound
 from bot.outbound import (
     DeliveryError,
@@ -49,7 +50,6 @@ from bot.whatsapp_common import (
     parse_language_map,
     resolve_choice,
     unsupported_reply,
-    user_language,
     within_window,
 )
 

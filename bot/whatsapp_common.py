@@ -1,7 +1,6 @@
 """What the two WhatsApp channels share (Meta's Cloud API in bot/whatsapp.py, Twilio's in
-bot/twilio_whatsapp.py): the polite reply to messages they cannot read, the user's language,
-numbered choices and the background queue that keeps each user's messages in
-order.
+bot/twilio_whatsapp.py): the polite reply to messages they cannot read, numbered choices and
+the background queue that keeps each user's messages in order.
 
 Numbered choices: a reply of just a number ("2", "٢") picks that button of the latest message
 with buttons the bot sent in its latest turn. The buttons are read from the conversation tracker
@@ -23,7 +22,7 @@ from typing import Any
 
 from actions.canonical import REPLY_LANGUAGES
 from actions.settings import SettingsError
-from bot.channel_texts import channel_text, chosen_language, in_every_language
+from bot.channel_texts import conversation_tracker, localized_text
 from bot.outbound import Button
 
 logger = logging.getLogger(__name__)
@@ -43,9 +42,7 @@ _DIGITS = {
 
 def unsupported_reply(language: str | None) -> str:
     """The polite "I only read text" reply; in all three languages when the language is unknown."""
-    if language in REPLY_LANGUAGES:
-        return channel_text("unsupported", str(language))
-    return in_every_language("unsupported")
+    return localized_text("unsupported", language)
 
 
 def numbered_list(text: str | None, buttons: Sequence[Mapping[str, Any]]) -> str:
@@ -99,22 +96,10 @@ def parse_language_map(value: str, default: Mapping[str, str]) -> dict[str, str]
 # --- what the conversation knows -----------------------------------------------------------------
 
 
-async def _tracker(agent: Any, sender: str) -> Any:
-    """The sender's conversation tracker from Rasa's tracker store, or None."""
-    store = getattr(agent, "tracker_store", None)
-    if store is None:
-        return None
-    try:
-        return await store.retrieve(sender)
-    except Exception:  # any tracker store failure: the caller does without
-        logger.warning("tracker of %s unavailable", sender, exc_info=True)
-        return None
-
-
 async def offered_buttons(agent: Any, sender: str) -> list[dict[str, Any]]:
     """Buttons of the latest message with buttons in the bot's latest turn (after the user's
     latest message); empty when that turn offered none."""
-    tracker = await _tracker(agent, sender)
+    tracker = await conversation_tracker(agent, sender)
     if tracker is None:
         return []
     for event in reversed(list(tracker.events)):
@@ -137,17 +122,6 @@ async def resolve_choice(agent: Any, sender: str, text: str) -> str:
     if 1 <= number <= len(buttons):
         return str(buttons[number - 1].get("payload") or buttons[number - 1].get("title"))
     return text
-
-
-async def user_language(agent: Any, channel: str, sender: str) -> str | None:
-    """The user's reply language: the conversation's ``language`` slot, else the language
-    stored in the users table, else None (unknown)."""
-    tracker = await _tracker(agent, sender)
-    if tracker is not None:
-        slot = tracker.get_slot("language")
-        if slot in REPLY_LANGUAGES:
-            return str(slot)
-    return await chosen_language(channel, sender)
 
 
 # --- background processing -----------------------------------------------------------------------
