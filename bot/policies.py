@@ -23,7 +23,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import logging
 from collections import OrderedDict
 from typing import Any
 
@@ -35,8 +34,6 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import TEXT
-
-logger = logging.getLogger(__name__)
 
 #: Config key: how many distinct state sequences to remember (0 turns the cache off).
 CACHE_SIZE = "prediction_cache_size"
