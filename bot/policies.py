@@ -57,12 +57,16 @@ class CachedTEDPolicy(TEDPolicy):
         self.cache_hits = 0
         self.cache_misses = 0
 
+    @property
+    def _capacity(self) -> int:
+        return int(self.config.get(CACHE_SIZE) or 0)
+
     def _cacheable(self, precomputations: MessageContainerForCoreFeaturization | None) -> bool:
         # With text features (end-to-end training or precomputed messages), the user's words
         # reach the prediction, and they are not part of the key.
         return (
             self.model is not None
-            and int(self.config.get(CACHE_SIZE) or 0) > 0
+            and self._capacity > 0
             and precomputations is None
             and TEXT not in self.fake_features
         )
@@ -112,7 +116,7 @@ class CachedTEDPolicy(TEDPolicy):
         # float64 holds Python's floats exactly, in a third of a list's memory.
         probabilities = np.asarray(prediction.probabilities, dtype=np.float64)
         self._predictions[key] = (probabilities, _restored(np.empty(0), prediction))
-        if len(self._predictions) > int(self.config[CACHE_SIZE]):
+        if len(self._predictions) > self._capacity:
             self._predictions.popitem(last=False)
         return prediction
 
