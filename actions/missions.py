@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -19,6 +18,7 @@ from actions import display, settings
 from actions.common import DatabaseUnavailable, reply_language, run_db
 from actions.db import repositories as repo
 from actions.db.repositories import EventView
+from actions.ordinals import ordinal_from_text
 from actions.periods import period_from_text
 from nlu.normalize import normalize_text
 
@@ -29,119 +29,6 @@ MAX_LISTED: Final = 5
 #: Alternatives shown when nothing matches.
 MAX_ALTERNATIVES: Final = 3
 FILTER_ENTITIES: Final = ("country", "sector", "event_type")
-
-# --- ordinals ("la deuxième", "التانية", "tania", "the second one", "la dernière") ----------
-
-_ORDINAL_WORDS: Final[dict[int, tuple[str, ...]]] = {
-    1: (
-        "premier",
-        "premiere",
-        "1er",
-        "1ere",
-        "1re",
-        "first",
-        "1st",
-        "الاول",
-        "الاولي",
-        "الاولى",
-        "اول",
-        "اولي",
-        "lwla",
-        "lowla",
-        "louwla",
-        "lawla",
-        "l'ewla",
-        "lewla",
-        "loula",
-        "lwel",
-        "lowel",
-        "lawel",
-    ),
-    2: (
-        "deuxieme",
-        "2e",
-        "2eme",
-        "2nd",
-        "second",
-        "seconde",
-        "second one",
-        "secound",
-        "الثاني",
-        "الثانيه",
-        "التاني",
-        "التانيه",
-        "ثاني",
-        "ثانيه",
-        "تانيه",
-        "tania",
-        "tanya",
-        "taniya",
-        "ttania",
-        "ttanya",
-        "ltania",
-        "tani",
-        "ttani",
-    ),
-    3: (
-        "troisieme",
-        "3e",
-        "3eme",
-        "third",
-        "3rd",
-        "الثالث",
-        "الثالثه",
-        "التالت",
-        "التالته",
-        "ثالث",
-        "ثالثه",
-        "talta",
-        "ttalta",
-        "taleta",
-        "talt",
-        "ttalt",
-    ),
-    4: ("quatrieme", "4e", "4eme", "fourth", "4th", "الرابع", "الرابعه", "rab3a", "rrab3a"),
-    5: ("cinquieme", "5e", "5eme", "fifth", "5th", "الخامس", "الخامسه", "khamsa", "lkhamsa"),
-    -1: (
-        "derniere",
-        "dernier",
-        "last",
-        "last one",
-        "الاخير",
-        "الاخيره",
-        "اللخر",
-        "اللخره",
-        "الاخر",
-        "الاخره",
-        "lkhra",
-        "lakhra",
-        "lkhera",
-        "lekhra",
-        "lakhira",
-        "akhira",
-        "lkher",
-    ),
-}
-_ORDINAL_INDEX: Final = {word: n for n, words in _ORDINAL_WORDS.items() for word in words}
-_ORDINAL_RE: Final = re.compile(
-    r"(?<![\w'])("
-    + "|".join(sorted(map(re.escape, _ORDINAL_INDEX), key=len, reverse=True))
-    + r")(?![\w'])"
-)
-_NUMBERED_RE: Final = re.compile(r"(?:\b(?:numero|num|n°|no\.?|number|nr|raqm)|رقم) ?(\d{1,2})\b")
-
-
-def ordinal_from_text(text: str) -> int | None:
-    """Position a message points at: 1, 2, 3... or -1 for "the last"; None when none."""
-    if not text:
-        return None
-    normalized = normalize_text(text)
-    numbered = _NUMBERED_RE.search(normalized)
-    if numbered:
-        value = int(numbered.group(1))
-        return value if value > 0 else None
-    match = _ORDINAL_RE.search(normalized)
-    return _ORDINAL_INDEX[match.group(1)] if match else None
 
 
 def pick_listed(listed: Sequence[str], position: int | None) -> str | None:

@@ -26,10 +26,10 @@ from actions.missions import (
     latest_entities,
     latest_text,
     listed_slugs,
-    ordinal_from_text,
     pick_listed,
     resolve_event,
 )
+from actions.ordinals import ordinal_from_text
 from nlu.normalize import to_ascii_digits
 
 logger = logging.getLogger(__name__)
