@@ -15,7 +15,9 @@ user) and hands any ``message`` to NLU, whatever its type or length. Here:
   (NLU time grows with length): the reply asks for a shorter one, in the user's language
   (conversation slot, users table, ``metadata.language_hint``), else in all three;
 - a message whose handling fails with nothing said yet gets the channel's "technical problem,
-  try again" text instead of an empty list.
+  try again" text instead of an empty list;
+- a message that only names a choice ("2", "la deuxième") is the payload of the choice it
+  picks (bot/choices.py).
 
 The channel trusts the sender id it is given, as Rasa's does: keep it off the public internet
 (README, "What to publish").
@@ -38,6 +40,7 @@ from sanic.response import HTTPResponse
 
 from actions.language import language_from_hint
 from bot.channel_texts import localized_text, user_language
+from bot.choices import resolve_choice
 from bot.text import MAX_MESSAGE
 
 logger = logging.getLogger(__name__)
@@ -121,6 +124,7 @@ class CheckedRestInput(RestInput):
                 reply = await localized("too_long", request, sender, metadata)
                 logger.info("REST message of %d characters from %s refused", len(text), sender)
                 return said({"recipient_id": sender, "text": reply}, stream)
+            text = await resolve_choice(getattr(request.app.ctx, "agent", None), sender, text)
             if stream:
                 return response.stream(
                     self.stream_response(on_new_message, text, sender, CHANNEL, metadata),

@@ -4,8 +4,9 @@ Configured in credentials.yml under ``bot.telegram.TelegramInput`` (see README, 
 python-telegram-bot provides the transport and the types; what to answer is Rasa's business.
 Each update is handled once (bot.inbound), in order within a chat, in private chats only: in
 groups and channels the assistant stays silent. Text and button presses go to Rasa with the
-user's Telegram language as ``metadata.language_hint``; media, edits and expired buttons get a
-short reply in the user's language (bot.channel_texts) without bothering Rasa.
+user's Telegram language as ``metadata.language_hint``, a typed choice ("2", "la deuxième") as
+the payload of the button it picks (bot.choices); media, edits and expired buttons get a short
+reply in the user's language (bot.channel_texts) without bothering Rasa.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from actions.canonical import REPLY_LANGUAGES
 from actions.settings import SettingsError, is_placeholder
 from bot.callback_data import CallbackStore
 from bot.channel_texts import LANGUAGE_NAMES, channel_text, reply_language
+from bot.choices import resolve_choice
 from bot.inbound import record_inbound
 from bot.telegram_api import (
     CHANNEL,
@@ -400,6 +402,8 @@ class TelegramInput(InputChannel):
         self._runner: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._chat_locks: WeakValueDictionary[int, asyncio.Lock] = WeakValueDictionary()
+        #: The Sanic app, whose ``ctx.agent`` (set by Rasa) reads conversations; from startup.
+        self.app: Any = None
 
     def get_output_channel(self) -> OutputChannel | None:
         """Replies outside a user's turn (Rasa's trigger_intent API); None when off."""
@@ -466,6 +470,7 @@ class TelegramInput(InputChannel):
     # --- lifecycle ---
 
     async def _start(self, app: Sanic, _loop: Any) -> None:
+        self.app = app
         if self.bot is None:
             logger.info("Telegram channel off: TELEGRAM_TOKEN is empty.")
             return
@@ -632,6 +637,8 @@ class TelegramInput(InputChannel):
             if text is None:
                 await self._language_menu(incoming)
                 return
+            agent = getattr(getattr(self.app, "ctx", None), "agent", None)
+            text = await resolve_choice(agent, str(incoming.user_id), text)
         await self._to_rasa(incoming, text)
 
     async def _answer(self, callback_query_id: str) -> None:

@@ -6,7 +6,7 @@ Twilio called, TWILIO_WEBHOOK_URL behind a proxy). The webhook drops redeliverie
 answers an empty TwiML document at once and hands the message to Rasa in the background. Replies
 go through Twilio's REST API (several messages per turn, and proactive ones): plain WhatsApp on
 Twilio has no buttons without content templates, so buttons are numbered in the text and a reply
-of just the number is read as that button (bot/whatsapp_common.resolve_choice).
+of just the number is read as that button (bot/choices.py).
 
 Twilio can only send files it can fetch from a public URL: an .ics calendar is sent when its
 payload has a ``link``/``url``, and is otherwise left out (the text already has the dates).
@@ -35,6 +35,7 @@ from twilio.request_validator import RequestValidator
 from actions.db.models import utcnow
 from actions.settings import SettingsError, check_secret
 from bot.channel_texts import user_language
+from bot.choices import resolve_choice
 from bot.inbound import record_inbound
 from bot.outbound import DeliveryError, OutboundMessage, RateLimited, TransientError
 from bot.text import split_text
@@ -43,7 +44,6 @@ from bot.whatsapp_common import (
     SenderQueue,
     numbered_list,
     parse_language_map,
-    resolve_choice,
     unsupported_reply,
     within_window,
 )
@@ -345,7 +345,7 @@ class TwilioWhatsAppInput(InputChannel):
             return
         text = incoming.text
         if not incoming.is_button:
-            text = await resolve_choice(agent, incoming.sender, text)
+            text = await resolve_choice(agent, incoming.sender, text, numbers_shown=True)
         await on_new_message(
             UserMessage(
                 text,

@@ -33,6 +33,7 @@ from sanic.response import HTTPResponse
 from actions.db.models import utcnow
 from actions.settings import SettingsError, check_secret
 from bot.channel_texts import user_language
+from bot.choices import resolve_choice
 from bot.inbound import record_inbound
 from bot.outbound import (
     DeliveryError,
@@ -48,7 +49,6 @@ from bot.whatsapp_common import (
     button_dicts,
     numbered_list,
     parse_language_map,
-    resolve_choice,
     unsupported_reply,
     within_window,
 )

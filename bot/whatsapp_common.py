@@ -1,20 +1,16 @@
 """What the two WhatsApp channels share (Meta's Cloud API in bot/whatsapp.py, Twilio's in
-bot/twilio_whatsapp.py): the polite reply to messages they cannot read, numbered choices and
-the background queue that keeps each user's messages in order.
+bot/twilio_whatsapp.py): the polite reply to messages they cannot read, buttons as a numbered
+text and the background queue that keeps each user's messages in order.
 
-Numbered choices: a reply of just a number ("2", "٢") picks that button of the latest message
-with buttons the bot sent in its latest turn. The buttons are read from the conversation tracker
-(Rasa's tracker store, the same one every replica uses), not kept in memory, so the mapping
-survives restarts and works behind several Rasa replicas. Proactive messages (bot/notify.py) are
-not in the tracker: their buttons are only answerable by tapping (Cloud API interactive
-messages), never by number.
+A typed number is read as a choice by bot/choices.py, from the conversation tracker. Proactive
+messages (bot/notify.py) are not in the tracker: their buttons are only answerable by tapping
+(Cloud API interactive messages), never by number.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from functools import partial
@@ -22,7 +18,7 @@ from typing import Any
 
 from actions.canonical import REPLY_LANGUAGES
 from actions.settings import SettingsError
-from bot.channel_texts import conversation_tracker, localized_text
+from bot.channel_texts import localized_text
 from bot.outbound import Button
 
 logger = logging.getLogger(__name__)
@@ -31,13 +27,6 @@ logger = logging.getLogger(__name__)
 FREE_FORM_WINDOW = timedelta(hours=24)
 #: Meta's pair rate limit: about one message every 6 s to the same user (error 131056).
 PAIR_INTERVAL_SECONDS = 6.0
-
-_NUMBER_RE = re.compile(r"^\s*([0-9\u0660-\u0669\u06f0-\u06f9]{1,2})\s*[.)]?\s*$")
-#: Arabic-Indic and Extended Arabic-Indic (Persian) digits as ASCII digits.
-_DIGITS = {
-    **{0x0660 + i: str(i) for i in range(10)},
-    **{0x06F0 + i: str(i) for i in range(10)},
-}
 
 
 def unsupported_reply(language: str | None) -> str:
@@ -53,14 +42,6 @@ def numbered_list(text: str | None, buttons: Sequence[Mapping[str, Any]]) -> str
     ]
     head = (text or "").strip()
     return f"{head}\n\n" + "\n".join(lines) if head else "\n".join(lines)
-
-
-def choice_number(text: str | None) -> int | None:
-    """The number a message consists of ("2", " ٢ ", "3."), or None."""
-    match = _NUMBER_RE.match(text or "")
-    if not match:
-        return None
-    return int(match.group(1).translate(_DIGITS))
 
 
 def within_window(last_inbound_at: datetime | None, now: datetime | None = None) -> bool:
@@ -91,37 +72,6 @@ def parse_language_map(value: str, default: Mapping[str, str]) -> dict[str, str]
             raise SettingsError(f"bad language mapping {item!r} (expected e.g. fr=fr,en=en_US)")
         mapping[language.strip()] = code.strip()
     return mapping
-
-
-# --- what the conversation knows -----------------------------------------------------------------
-
-
-async def offered_buttons(agent: Any, sender: str) -> list[dict[str, Any]]:
-    """Buttons of the latest message with buttons in the bot's latest turn (after the user's
-    latest message); empty when that turn offered none."""
-    tracker = await conversation_tracker(agent, sender)
-    if tracker is None:
-        return []
-    for event in reversed(list(tracker.events)):
-        name = getattr(event, "type_name", "")
-        if name == "user":
-            return []
-        if name == "bot":
-            buttons = (getattr(event, "data", None) or {}).get("buttons") or []
-            if buttons:
-                return [b for b in buttons if isinstance(b, dict)]
-    return []
-
-
-async def resolve_choice(agent: Any, sender: str, text: str) -> str:
-    """The payload of the button a bare number picks, or ``text`` unchanged."""
-    number = choice_number(text)
-    if number is None:
-        return text
-    buttons = await offered_buttons(agent, sender)
-    if 1 <= number <= len(buttons):
-        return str(buttons[number - 1].get("payload") or buttons[number - 1].get("title"))
-    return text
 
 
 # --- background processing -----------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from rasa.core.channels.channel import UserMessage
-from rasa.shared.core.events import SlotSet
+from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.slots import TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import Engine
@@ -22,6 +22,7 @@ from actions.db.migrate import upgrade_to_head
 from actions.db.models import User
 from actions.db.session import make_engine
 from bot.channel_texts import TEXTS
+from bot.choices import UNANSWERED
 from bot.rest import MAX_SENDER, CheckedRestInput
 from bot.text import MAX_MESSAGE
 from tests.e2e.fake_platforms import FakeTrackerStore, serve_channel
@@ -107,6 +108,29 @@ async def test_the_channel_name_cannot_be_forged(rest: Rest) -> None:
 async def test_a_numeric_sender_is_taken_as_text(rest: Rest) -> None:
     assert (await rest.post({"sender": 42, "message": "salam"})).status_code == 200
     assert [m.sender_id for m in rest.rasa.received] == ["42"]
+
+
+async def test_a_typed_choice_reaches_rasa_as_the_button_it_picks(rest: Rest) -> None:
+    buttons = [
+        {"title": "Dakar", "payload": '/register_mission{"event_slug": "dakar"}'},
+        {"title": "Abidjan", "payload": '/register_mission{"event_slug": "abidjan"}'},
+    ]
+    rest.store.trackers["web-2"] = DialogueStateTracker.from_events(
+        "web-2",
+        [UserUttered("je veux m'inscrire"), BotUttered("Laquelle ?", {"buttons": buttons})],
+        slots=[TextSlot("language", mappings=[{}])],
+    )
+    for text in ("2", "la 2", "رقم ٢", "la 9", "bonjour"):
+        assert (await rest.post({"sender": "web-2", "message": text})).status_code == 200
+    assert (await rest.post({"sender": "web-2", "message": "1"}, stream="true")).status_code == 200
+    assert [m.text for m in rest.rasa.received] == [
+        buttons[1]["payload"],
+        buttons[1]["payload"],
+        buttons[1]["payload"],
+        UNANSWERED,
+        "bonjour",
+        buttons[0]["payload"],
+    ]
 
 
 async def test_a_message_at_the_limit_is_parsed(rest: Rest) -> None:

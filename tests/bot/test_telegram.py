@@ -13,12 +13,16 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 from uuid import uuid4
 
 import httpx
 import pytest
 from rasa.core.channels.channel import UserMessage
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.slots import TextSlot
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from sanic import Sanic
 from sqlalchemy.engine import Engine
@@ -27,6 +31,7 @@ from sqlalchemy.orm import Session
 from actions.db.models import User
 from actions.settings import SettingsError
 from bot.channel_texts import channel_text
+from bot.choices import UNANSWERED
 from bot.telegram import (
     ALLOWED_UPDATES,
     SECRET_HEADER,
@@ -49,6 +54,7 @@ from tests.bot.fake_telegram import (
     next_update_id,
     user,
 )
+from tests.e2e.fake_platforms import FakeTrackerStore, details_payload, event_cards
 from tests.e2e.servers import free_port
 
 SECRET = "s3cret-token_for-the-webhook-0123456789"
@@ -484,6 +490,26 @@ async def test_an_unknown_button_key_gets_a_notice(webhook: Running, fake: FakeT
 async def test_deep_link_opens_the_event(webhook: Running) -> None:
     await webhook.post(message_update(f"/start mission_{SLUG}"))
     assert webhook.rasa.texts == [LONG_PAYLOAD]
+
+
+async def test_a_typed_choice_reaches_rasa_as_the_button_it_picks(webhook: Running) -> None:
+    """Telegram does not number inline keyboards: "2" or "التانية" after a list of events is
+    the second event, read from the conversation in Rasa's tracker store."""
+    cards = event_cards("dakar", "abidjan", "lagos")
+    store = FakeTrackerStore()
+    store.trackers["4242"] = DialogueStateTracker.from_events(
+        "4242", [UserUttered("missions"), *cards], slots=[TextSlot("language", mappings=[{}])]
+    )
+    webhook.channel.app.ctx.agent = SimpleNamespace(tracker_store=store)
+    for text in ("2", "التانية", "la dernière", "9", "bonjour"):
+        assert (await webhook.post(message_update(text))).status_code == 200
+    assert webhook.rasa.texts == [
+        details_payload("abidjan"),
+        details_payload("abidjan"),
+        details_payload("lagos"),
+        UNANSWERED,
+        "bonjour",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,7 @@ from actions.db.models import User
 from actions.db.session import make_engine
 from actions.settings import SettingsError
 from bot.channel_texts import TEXTS
+from bot.choices import UNANSWERED
 from bot.outbound import (
     Button,
     DeliveryError,
@@ -258,8 +259,13 @@ async def test_a_number_picks_the_offered_button(hook: Webhook, api: FakeApi) ->
     )
     hook.rasa.replies = []
     await hook.post(twilio_form(USER, "SM010", "2"))
-    await hook.post(twilio_form(USER, "SM011", "7"))  # not offered: stays text
-    assert [m.text for m in hook.rasa.received][1:] == [buttons[1]["payload"], "7"]
+    await hook.post(twilio_form(USER, "SM011", "7"))  # not offered: an unclear message
+    await hook.post(twilio_form(USER, "SM011A", "la 1"))
+    assert [m.text for m in hook.rasa.received][1:] == [
+        buttons[1]["payload"],
+        UNANSWERED,
+        buttons[0]["payload"],
+    ]
 
 
 async def test_a_template_quick_reply_sends_its_payload(hook: Webhook) -> None:

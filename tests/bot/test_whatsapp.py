@@ -27,6 +27,7 @@ from actions.db.models import User
 from actions.db.session import make_engine
 from actions.settings import SettingsError
 from bot.channel_texts import TEXTS
+from bot.choices import UNANSWERED
 from bot.outbound import (
     Button,
     DeliveryError,
@@ -47,6 +48,8 @@ from tests.e2e.fake_platforms import (
     PHONE_NUMBER_ID,
     FakeApi,
     FakeTrackerStore,
+    details_payload,
+    event_cards,
     meta_button_reply,
     meta_list_reply,
     meta_media,
@@ -334,14 +337,28 @@ async def test_a_bare_number_picks_the_button_the_bot_offered(
     await hook.post(meta_webhook([meta_text(WA_ID, "wamid.N1", "11")]))
     await hook.post(meta_webhook([meta_text(WA_ID, "wamid.N2", "٢")]))
     await hook.post(meta_webhook([meta_text(WA_ID, "wamid.N3", "13")]))  # out of range
+    await hook.post(meta_webhook([meta_text(WA_ID, "wamid.N4", "la 3")]))
     assert [m.text for m in hook.rasa.received] == [
         buttons[10]["payload"],
         buttons[1]["payload"],
-        "13",
+        UNANSWERED,
+        buttons[2]["payload"],
     ]
 
 
-async def test_a_number_after_a_turn_without_buttons_stays_a_number(
+async def test_a_number_picks_the_event_of_a_list_not_the_last_events_button(
+    hook: Webhook, agent: SimpleNamespace
+) -> None:
+    """Each event of a list is its own message with [Détails] [M'inscrire] reply buttons, which
+    WhatsApp does not number: "2" is the second event, not the last event's second button."""
+    cards = event_cards("dakar", "abidjan", "lagos")
+    agent.tracker_store.trackers[WA_ID] = tracker(WA_ID, [UserUttered("missions"), *cards])
+    await hook.post(meta_webhook([meta_text(WA_ID, "wamid.L1", "2")]))
+    await hook.post(meta_webhook([meta_text(WA_ID, "wamid.L2", "التانية")]))
+    assert [m.text for m in hook.rasa.received] == [details_payload("abidjan")] * 2
+
+
+async def test_a_number_after_a_turn_without_choices_is_an_unclear_message(
     hook: Webhook, agent: SimpleNamespace
 ) -> None:
     agent.tracker_store.trackers[WA_ID] = tracker(
@@ -353,7 +370,8 @@ async def test_a_number_after_a_turn_without_buttons_stays_a_number(
         ],
     )
     await hook.post(meta_webhook([meta_text(WA_ID, "wamid.P1", "1")]))
-    assert [m.text for m in hook.rasa.received] == ["1"]
+    await hook.post(meta_webhook([meta_text(WA_ID, "wamid.P2", "0612345678")]))
+    assert [m.text for m in hook.rasa.received] == [UNANSWERED, "0612345678"]
 
 
 # --- unsupported messages ------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from bot.channel_texts import TEXTS
 from bot.text import split_text, truncate
 from bot.whatsapp_common import (
     SenderQueue,
-    choice_number,
     numbered_list,
     parse_language_map,
     unsupported_reply,
@@ -55,19 +54,6 @@ def test_numbered_list() -> None:
     buttons = [{"title": "Oui", "payload": "/affirm"}, {"payload": "/deny"}]
     assert numbered_list("Confirmez ?", buttons) == "Confirmez ?\n\n1. Oui\n2. /deny"
     assert numbered_list("", buttons) == "1. Oui\n2. /deny"
-
-
-@pytest.mark.parametrize(
-    ("text", "number"),
-    [("2", 2), (" 12 ", 12), ("3.", 3), ("4)", 4), ("٢", 2), ("١٠", 10), ("۳", 3)],
-)
-def test_choice_number(text: str, number: int) -> None:
-    assert choice_number(text) == number
-
-
-@pytest.mark.parametrize("text", ["", "deux", "123", "0612345678", "2 et 3", "a1", None])
-def test_not_a_choice_number(text: str | None) -> None:
-    assert choice_number(text) is None
 
 
 def test_within_window() -> None:

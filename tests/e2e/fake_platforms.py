@@ -179,6 +179,33 @@ class FakeTrackerStore:
         return self.trackers.get(sender_id)
 
 
+def details_payload(slug: str) -> str:
+    return "/ask_mission_details" + json.dumps({"event_slug": slug})
+
+
+def register_payload(slug: str) -> str:
+    return "/register_mission" + json.dumps({"event_slug": slug})
+
+
+def event_cards(*slugs: str) -> list[Any]:
+    """The bot's messages of a list of events, as Rasa's tracker holds them: one message per
+    event with its [Détails] and [M'inscrire] buttons (utter_missions_item)."""
+    from rasa.shared.core.events import BotUttered
+
+    return [
+        BotUttered(
+            f"📌 {slug}",
+            {
+                "buttons": [
+                    {"title": "Détails", "payload": details_payload(slug)},
+                    {"title": "M'inscrire", "payload": register_payload(slug)},
+                ]
+            },
+        )
+        for slug in slugs
+    ]
+
+
 @asynccontextmanager
 async def serve_channel(
     channel: Any, on_new_message: Callable[[Any], Awaitable[Any]], agent: Any = None

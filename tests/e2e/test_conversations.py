@@ -292,6 +292,68 @@ def test_missions_list_with_buttons(
 
 
 @pytest.mark.parametrize(
+    ("lang", "message", "second", "last"),
+    [
+        ("fr", "quelles sont les prochaines missions ?", "2", "la dernière"),
+        ("ar", "ما هي البعثات القادمة؟", "رقم ٢", "الأخيرة"),
+        ("fr", "chno homa lmissions jayin ?", "tania", "lkhra"),  # Arabizi: answered in French
+        ("en", "what are the upcoming trade missions?", "the second one", "the last one"),
+    ],
+)
+def test_a_typed_position_opens_that_event_of_the_list(
+    servers: Servers, lang: str, message: str, second: str, last: str
+) -> None:
+    """Telegram and REST show no numbers on buttons; people type them anyway."""
+    chat = Chat(servers, f"e2e-pick-{lang}-{second}")
+    listed = [
+        json.loads(p.removeprefix("/ask_mission_details"))["event_slug"]
+        for p in payloads(chat.say(message))
+        if p.startswith("/ask_mission_details")
+    ]
+    assert len(listed) >= 3, listed
+    for text, slug in ((second, listed[1]), (last, listed[-1])):
+        replies = chat.say(text)
+        assert f"https://example.org/asmex/{slug}" in texts(replies), (text, texts(replies))
+        assert_said(replies, "utter_mission_details", lang=lang)
+    # A number beyond the list, with no list in the latest turn: the clarifying question.
+    assert_said(chat.say("2"), "utter_mission_details", lang=lang)
+    assert_said(chat.say("9"), "utter_clarify", lang=lang)
+
+
+@pytest.mark.parametrize(
+    ("lang", "message", "second"),
+    [("fr", "je veux m'inscrire à une mission", "la 2"), ("ar", "بغيت نتسجل فشي بعثة", "التانية")],
+)
+def test_a_typed_position_answers_the_forms_question(
+    servers: Servers, lang: str, message: str, second: str
+) -> None:
+    """ "la 2" once read as a Darija "no" and stopped the registration."""
+    chat = Chat(servers, f"e2e-pick-form-{lang}")
+    offered = [
+        str(b.get("title"))
+        for r in chat.say(message)
+        for b in r.get("buttons") or []
+        if str(b.get("payload")).startswith("/register_mission")
+    ]
+    assert len(offered) >= 2, offered
+    assert_said(chat.say(second), "utter_ask_company_name", lang=lang)
+    replies = chat.say("3")  # this question offers no list: the form's own check
+    assert_said(replies, "utter_registration_invalid_company_name", lang=lang)
+    assert_said(replies, "utter_ask_company_name", lang=lang)
+    for answer in (
+        "Atlas Export SARL",
+        valid_ice("0015258220001"),
+        "Samira Alaoui",
+        "samira@atlas-export.ma",
+        "0612345678",
+    ):
+        chat.say(answer)
+    summary = chat.say("agroalimentaire" if lang == "fr" else "الصناعات الغذائية")
+    assert_said(summary, "utter_ask_registration_confirmed", lang=lang)
+    assert offered[1] in texts(summary)  # the event picked, its title and dates
+
+
+@pytest.mark.parametrize(
     ("lang", "message", "content"),
     [
         ("fr", "quelles sont les opportunités d'export au Kenya ?", ["Kenya", "Silicon Savannah"]),
