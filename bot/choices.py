@@ -32,8 +32,8 @@ from actions.ordinals import ORDINAL_POSITIONS
 from bot.channel_texts import conversation_tracker
 from nlu.normalize import normalize_text
 
-#: What a position that nothing answers becomes: the low-confidence intent (rules: the
-#: clarifying question, or "please rephrase" inside the registration form).
+#: What a position that nothing answers becomes outside a form: the low-confidence intent
+#: (its rule asks the clarifying question).
 UNANSWERED: Final = "/nlu_fallback"
 
 _PREFIXES: Final = (
@@ -155,36 +155,29 @@ def _details_payload(slug: str) -> str:
     return "/ask_mission_details" + json.dumps({"event_slug": slug}, ensure_ascii=False)
 
 
+def _unanswered(tracker: Any) -> str | None:
+    """Nothing answers the position: None inside a form (the text goes to the form, whose
+    checks answer it), else UNANSWERED."""
+    return None if getattr(tracker, "active_loop_name", None) else UNANSWERED
+
+
 def pick(tracker: Any, position: int) -> str | None:
-    """The payload ``position`` picks in the conversation ``tracker`` (None: no conversation);
-    None inside a form when no choice answers it (the form's own answer checks do)."""
+    """The payload ``position`` picks in the conversation ``tracker`` (None when the user has
+    no conversation yet), or None inside a form when nothing answers it."""
     if tracker is None:
         return UNANSWERED
     choices = turn_choices(tracker.events)
     picked = _at(choices, position)
     if picked is not None:
         return picked
-    if getattr(tracker, "active_loop_name", None):
-        return None
-    if choices:
-        return UNANSWERED
+    if choices or getattr(tracker, "active_loop_name", None):
+        return _unanswered(tracker)
     listed = tracker.get_slot("listed_events")
     if isinstance(listed, list):
         slug = _at([str(s) for s in listed], position)
         if slug:
             return _details_payload(slug)
     return UNANSWERED
-
-
-def pick_shown_number(tracker: Any, number: int) -> str | None:
-    """Twilio: the button ``number`` of the latest message with buttons of the bot's latest turn
-    (its numbers are in the text), UNANSWERED beyond them, None when that turn had no buttons."""
-    if tracker is None:
-        return None
-    messages = turn_messages_with_buttons(tracker.events, links=True)
-    if not messages:
-        return None
-    return _at(messages[-1], number) or UNANSWERED
 
 
 async def resolve_choice(agent: Any, sender: str, text: str, *, numbers_shown: bool = False) -> str:
@@ -196,8 +189,9 @@ async def resolve_choice(agent: Any, sender: str, text: str, *, numbers_shown: b
         return text
     tracker = await conversation_tracker(agent, sender)
     number = bare_number(text) if numbers_shown else None
-    if number is not None:
-        shown = pick_shown_number(tracker, number)
-        if shown is not None:
-            return shown
+    if number is not None and tracker is not None:
+        # The numbers shown are those of the latest message with buttons (links included).
+        shown = turn_messages_with_buttons(tracker.events, links=True)
+        if shown:
+            return _at(shown[-1], number) or _unanswered(tracker) or text
     return pick(tracker, position) or text

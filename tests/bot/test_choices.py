@@ -195,6 +195,19 @@ def test_only_the_latest_turn_offers_choices() -> None:
     assert pick(conversation, 2) == UNANSWERED
 
 
+async def test_inside_a_form_a_shown_number_beyond_the_buttons_goes_to_the_form() -> None:
+    sectors = [{"title": f"Secteur {i}", "payload": f"/inform/{i}"} for i in range(1, 4)]
+    conversation = tracker(
+        ActiveLoop("registration_form"),
+        UserUttered("0612345678"),
+        BotUttered("Votre secteur ?", {"buttons": sectors}),
+    )
+    agent = agent_with(conversation)
+    assert await resolve_choice(agent, "u1", "3", numbers_shown=True) == "/inform/3"
+    assert await resolve_choice(agent, "u1", "7", numbers_shown=True) == "7"
+    assert await resolve_choice(agent, "u1", "7") == "7"
+
+
 async def test_a_form_waiting_for_an_answer_does_not_reopen_the_old_list() -> None:
     conversation = tracker(
         *event_list(
