@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,6 +130,7 @@ def running_servers(
                 env=full_env,
                 stdout=alog,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
             procs.append(actions)
             rasa = subprocess.Popen(
@@ -148,6 +150,7 @@ def running_servers(
                 env=full_env,
                 stdout=rlog,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,  # its Sanic workers are stopped with it (_stop)
             )
             procs.append(rasa)
         _wait(f"http://localhost:{actions_port}/health", actions, actions_log, 60)
@@ -155,10 +158,24 @@ def running_servers(
         _wait(f"http://localhost:{rasa_port}/", rasa, rasa_log, 420)
         yield Servers(f"http://localhost:{rasa_port}", f"http://localhost:{actions_port}", rasa.pid)
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        _stop(procs)
+
+
+def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    """Send ``sig`` to the process and to every process it started (its own session)."""
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, sig)
+
+
+def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    """Stop the servers and their children: SIGTERM, 20 s to finish, then SIGKILL to whatever
+    of their process groups is left (a Rasa server's Sanic workers outlive a killed main
+    process, each holding a loaded model)."""
+    for proc in procs:
+        _signal_group(proc, signal.SIGTERM)
+    for proc in procs:
+        with suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=20)
+    for proc in procs:
+        _signal_group(proc, signal.SIGKILL)
+        proc.wait()
