@@ -89,11 +89,15 @@ _BARE_NUMBER_RE: Final = re.compile(r"^(\d{1,2})[\s.)]*$")
 _LINK_RE: Final = re.compile(r"^https?://", re.IGNORECASE)
 
 
+def _normalized(text: str | None) -> str:
+    """The text as NLU normalizes it, keycap digits ("2️⃣") as plain ones."""
+    return normalize_text((text or "").replace(_KEYCAP, "").replace(_EMOJI_STYLE, ""))
+
+
 def choice_position(text: str | None) -> int | None:
     """The position a message consisting only of a choice names (1, 2... or -1 for the last),
     or None when the message says anything else."""
-    normalized = normalize_text((text or "").replace(_KEYCAP, "").replace(_EMOJI_STYLE, ""))
-    match = _CHOICE_RE.match(normalized)
+    match = _CHOICE_RE.match(_normalized(text))
     if not match:
         return None
     if match.group("number") is not None:
@@ -104,8 +108,7 @@ def choice_position(text: str | None) -> int | None:
 
 def bare_number(text: str | None) -> int | None:
     """The number a message consists of ("2", " ٢ ", "3."), or None."""
-    normalized = normalize_text((text or "").replace(_KEYCAP, "").replace(_EMOJI_STYLE, ""))
-    match = _BARE_NUMBER_RE.match(normalized)
+    match = _BARE_NUMBER_RE.match(_normalized(text))
     return int(match.group(1)) if match else None
 
 
