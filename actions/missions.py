@@ -18,7 +18,7 @@ from actions import display, settings
 from actions.common import DatabaseUnavailable, reply_language, run_db
 from actions.db import repositories as repo
 from actions.db.repositories import EventView
-from actions.ordinals import ordinal_from_text
+from actions.ordinals import ordinal_from_text, pick_listed
 from actions.periods import period_from_text
 from nlu.normalize import normalize_text
 
@@ -29,15 +29,6 @@ MAX_LISTED: Final = 5
 #: Alternatives shown when nothing matches.
 MAX_ALTERNATIVES: Final = 3
 FILTER_ENTITIES: Final = ("country", "sector", "event_type")
-
-
-def pick_listed(listed: Sequence[str], position: int | None) -> str | None:
-    """The slug at a 1-based position (-1: last) of the last list shown."""
-    if not listed or position is None:
-        return None
-    if position == -1:
-        return listed[-1]
-    return listed[position - 1] if 1 <= position <= len(listed) else None
 
 
 # --- resolving the event a message is about -------------------------------------------------

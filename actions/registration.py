@@ -26,10 +26,9 @@ from actions.missions import (
     latest_entities,
     latest_text,
     listed_slugs,
-    pick_listed,
     resolve_event,
 )
-from actions.ordinals import ordinal_from_text
+from actions.ordinals import ordinal_from_text, pick_listed
 from nlu.normalize import to_ascii_digits
 
 logger = logging.getLogger(__name__)

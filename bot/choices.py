@@ -23,99 +23,25 @@ bare number first picks from the latest message with buttons, as displayed.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any, Final
 
-from actions.ordinals import ORDINAL_POSITIONS
+from actions.kb_format import payload
+from actions.ordinals import bare_number, choice_position, pick_listed
 from bot.channel_texts import conversation_tracker
-from nlu.normalize import normalize_text
 
 #: What a position that nothing answers becomes outside a form: the low-confidence intent
 #: (its rule asks the clarifying question).
 UNANSWERED: Final = "/nlu_fallback"
 
-_PREFIXES: Final = (
-    "the",
-    "la",
-    "le",
-    "el",
-    "l'",
-    "numero",
-    "num",
-    "no.",
-    "n°",
-    "nr",
-    "number",
-    "option",
-    "choix",
-    "choice",
-    "raqm",
-    "رقم",
-    "الرقم",
-    "#",
-)
-_POLITE: Final = (
-    "stp",
-    "svp",
-    "s'il vous plait",
-    "s'il te plait",
-    "please",
-    "pls",
-    "plz",
-    "afak",
-    "3afak",
-    "عفاك",
-    "عافاك",
-    "من فضلك",
-    "لو سمحت",
-)
-
-
-def _alternatives(words: Iterable[str]) -> str:
-    return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
-
-
-_CHOICE_RE: Final = re.compile(
-    rf"^(?:(?:{_alternatives(_PREFIXES)})\s*)?"
-    rf"(?:(?P<number>\d{{1,2}})|(?P<word>{_alternatives(ORDINAL_POSITIONS)}))"
-    rf"[\s.!?)]*(?:(?:{_alternatives(_POLITE)})[\s.!?]*)?$"
-)
-#: "2️⃣" is "2", U+FE0F and U+20E3.
-_EMOJI_STYLE: Final = "\ufe0f"
-_KEYCAP: Final = "\u20e3"
-_BARE_NUMBER_RE: Final = re.compile(r"^(\d{1,2})[\s.)]*$")
 _LINK_RE: Final = re.compile(r"^https?://", re.IGNORECASE)
-
-
-def _normalized(text: str | None) -> str:
-    """The text as NLU normalizes it, keycap digits ("2️⃣") as plain ones."""
-    return normalize_text((text or "").replace(_KEYCAP, "").replace(_EMOJI_STYLE, ""))
-
-
-def choice_position(text: str | None) -> int | None:
-    """The position a message consisting only of a choice names (1, 2... or -1 for the last),
-    or None when the message says anything else."""
-    match = _CHOICE_RE.match(_normalized(text))
-    if not match:
-        return None
-    if match.group("number") is not None:
-        number = int(match.group("number"))
-        return number if number > 0 else None
-    return ORDINAL_POSITIONS[match.group("word")]
-
-
-def bare_number(text: str | None) -> int | None:
-    """The number a message consists of ("2", " ٢ ", "3."), or None."""
-    match = _BARE_NUMBER_RE.match(_normalized(text))
-    return int(match.group(1)) if match else None
 
 
 # --- what the bot's latest turn offered ----------------------------------------------------------
 
 
-def _payload(button: Any) -> str | None:
+def _tapped(button: Any) -> str | None:
     """What tapping ``button`` sends."""
     if not isinstance(button, dict):
         return None
@@ -133,7 +59,7 @@ def turn_messages_with_buttons(events: Iterable[Any], *, links: bool = False) ->
             break
         if name == "bot":
             buttons = (getattr(event, "data", None) or {}).get("buttons") or []
-            payloads = [p for p in map(_payload, buttons) if p and (links or not _LINK_RE.match(p))]
+            payloads = [p for p in map(_tapped, buttons) if p and (links or not _LINK_RE.match(p))]
             if payloads:
                 messages.append(payloads)
     messages.reverse()
@@ -148,16 +74,6 @@ def turn_choices(events: Iterable[Any]) -> list[str]:
     return choices if len(choices) >= 2 else []
 
 
-def _at(items: Sequence[str], position: int) -> str | None:
-    if position == -1:
-        return items[-1] if items else None
-    return items[position - 1] if 1 <= position <= len(items) else None
-
-
-def _details_payload(slug: str) -> str:
-    return "/ask_mission_details" + json.dumps({"event_slug": slug}, ensure_ascii=False)
-
-
 def _unanswered(tracker: Any) -> str | None:
     """Nothing answers the position: None inside a form (the text goes to the form, whose
     checks answer it), else UNANSWERED."""
@@ -170,16 +86,16 @@ def pick(tracker: Any, position: int) -> str | None:
     if tracker is None:
         return UNANSWERED
     choices = turn_choices(tracker.events)
-    picked = _at(choices, position)
+    picked = pick_listed(choices, position)
     if picked is not None:
         return picked
     if choices or getattr(tracker, "active_loop_name", None):
         return _unanswered(tracker)
     listed = tracker.get_slot("listed_events")
     if isinstance(listed, list):
-        slug = _at([str(s) for s in listed], position)
+        slug = pick_listed([str(s) for s in listed], position)
         if slug:
-            return _details_payload(slug)
+            return payload("ask_mission_details", event_slug=slug)
     return UNANSWERED
 
 
@@ -196,5 +112,5 @@ async def resolve_choice(agent: Any, sender: str, text: str, *, numbers_shown: b
         # The numbers shown are those of the latest message with buttons (links included).
         shown = turn_messages_with_buttons(tracker.events, links=True)
         if shown:
-            return _at(shown[-1], number) or _unanswered(tracker) or text
+            return pick_listed(shown[-1], number) or _unanswered(tracker) or text
     return pick(tracker, position) or text

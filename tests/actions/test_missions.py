@@ -21,10 +21,9 @@ from actions.missions import (
     ActionListMissions,
     ActionMissionDetails,
     build_ics,
-    pick_listed,
     resolve_event,
 )
-from actions.ordinals import ordinal_from_text
+from actions.ordinals import ordinal_from_text, pick_listed
 
 TODAY = date(2026, 11, 22)
 DAKAR = "sample-dakar-b2b-mission-2026"

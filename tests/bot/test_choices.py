@@ -10,14 +10,8 @@ from rasa.shared.core.events import ActiveLoop, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.slots import ListSlot, TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.choices import (
-    UNANSWERED,
-    bare_number,
-    choice_position,
-    pick,
-    resolve_choice,
-    turn_choices,
-)
+from actions.ordinals import bare_number, choice_position
+from bot.choices import UNANSWERED, pick, resolve_choice, turn_choices
 from tests.e2e.fake_platforms import (
     FakeTrackerStore,
     details_payload,

@@ -26,6 +26,8 @@ from aiohttp import web
 from sanic import Sanic
 from twilio.request_validator import RequestValidator
 
+from actions.kb_format import payload
+
 PHONE_NUMBER_ID = "109876543210987"
 DISPLAY_NUMBER = "212522000000"
 
@@ -180,11 +182,11 @@ class FakeTrackerStore:
 
 
 def details_payload(slug: str) -> str:
-    return "/ask_mission_details" + json.dumps({"event_slug": slug})
+    return payload("ask_mission_details", event_slug=slug)
 
 
 def register_payload(slug: str) -> str:
-    return "/register_mission" + json.dumps({"event_slug": slug})
+    return payload("register_mission", event_slug=slug)
 
 
 def event_cards(*slugs: str) -> list[Any]:
