@@ -330,6 +330,19 @@ class ValidateRegistrationForm(FormValidationAction):
         return {"sector": cleaned}
 
 
+def _asked_before(tracker: Tracker) -> bool:
+    """Whether the latest user message answered the form's event question."""
+    requested = None
+    seen_user = False
+    for event in reversed(tracker.events):
+        if not seen_user:
+            seen_user = event.get("event") == "user"
+        elif event.get("event") == "slot" and event.get("name") == "requested_slot":
+            requested = event.get("value")
+            break
+    return requested == "event_slug"
+
+
 class ActionAskEventSlug(Action):
     """Ask which event: buttons of the matching (or all) events open to registration."""
 
@@ -353,9 +366,13 @@ class ActionAskEventSlug(Action):
             listed=listed_slugs(tracker),
             events=known,
         )
-        open_slugs = {e.slug for e in events}
-        candidates = [e for e in resolution.candidates if e.slug in open_slugs] or events
-        candidates = candidates[:MAX_LISTED]
+        open_events_by_slug = {e.slug: e for e in events}
+        candidates = [e for e in resolution.candidates if e.slug in open_events_by_slug]
+        if not candidates and _asked_before(tracker):
+            # An answer naming no event ("euh", a rephrase): the same choices again, not others.
+            shown = (open_events_by_slug.get(slug) for slug in listed_slugs(tracker))
+            candidates = [e for e in shown if e is not None]
+        candidates = (candidates or events)[:MAX_LISTED]
         if not candidates:
             dispatcher.utter_message(response="utter_registration_no_open_event")
             return []

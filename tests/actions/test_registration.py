@@ -339,6 +339,39 @@ async def test_ask_event_offers_open_events(kb: Engine) -> None:
     assert slots_of(events)["listed_events"][0] == DAKAR
 
 
+async def test_ask_event_again_keeps_the_choices_offered(kb: Engine) -> None:
+    first_messages, first_events = await run(
+        ActionAskEventSlug(),
+        tracker(
+            "je veux m'inscrire à une mission",
+            intent="register_mission",
+            entities={"event_type": "mission"},
+        ),
+    )
+    offered = slots_of(first_events)["listed_events"]
+    assert DAKAR in offered and ABIDJAN in offered and WEBINAR not in offered  # missions only
+    # The user answers the question with words naming no event ("euh", then "please rephrase").
+    again = tracker("euh je sais pas", slots={"listed_events": offered})
+    again.events.insert(0, {"event": "slot", "name": "requested_slot", "value": "event_slug"})
+    messages, events = await run(ActionAskEventSlug(), again)
+    assert responses(messages) == ["utter_ask_event_slug"]
+    assert messages[0]["buttons"] == first_messages[0]["buttons"]
+    assert slots_of(events)["listed_events"] == offered
+    # Without the earlier question, the same words get every open event, the webinar included.
+    _, events = await run(
+        ActionAskEventSlug(), tracker("euh je sais pas", slots={"listed_events": offered})
+    )
+    assert WEBINAR in slots_of(events)["listed_events"]
+
+
+async def test_first_event_question_ignores_an_older_list(kb: Engine) -> None:
+    # A list seen before the form (here only Abidjan) does not narrow the form's first question.
+    t = tracker("je veux m'inscrire", intent="register_mission", slots={"listed_events": [ABIDJAN]})
+    messages, events = await run(ActionAskEventSlug(), t)
+    assert len(messages[0]["buttons"]) > 1
+    assert slots_of(events)["listed_events"][0] == DAKAR
+
+
 async def test_summary_before_confirmation(kb: Engine) -> None:
     t = tracker(slots={"event_slug": DAKAR, **ANSWERS}, language="en")
     messages, _ = await run(ActionAskRegistrationConfirmed(), t)
