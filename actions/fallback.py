@@ -20,6 +20,8 @@ _NOT_TOPICS: Final = frozenset(
     {"nlu_fallback", "out_of_scope", "inform", "affirm", "deny", "greet", "goodbye", "thank"}
 )
 TITLE_PREFIX: Final = "utter_topic_"
+#: Longest list a typed position is checked against (bot/choices.py sets the count).
+MAX_CHOICES: Final = 100
 
 
 def response_text(domain: dict[str, Any], name: str, lang: str) -> str | None:
@@ -42,8 +44,20 @@ def likely_intents(tracker: Tracker) -> list[str]:
     return [n for n in dict.fromkeys(names) if n not in _NOT_TOPICS]
 
 
+def beyond_list(tracker: Tracker) -> int | None:
+    """How many choices the list had when the latest message was a typed position beyond it
+    (``/nlu_fallback{"choice_count": "4"}``, bot/choices.py); None otherwise."""
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "choice_count":
+            value = str(entity.get("value") or "")
+            if value.isascii() and value.isdigit() and 2 <= int(value) <= MAX_CHOICES:
+                return int(value)
+    return None
+
+
 class ActionClarify(Action):
-    """Answer nlu_fallback with "did you mean...?" and the likely topics as buttons."""
+    """Answer nlu_fallback with "did you mean...?" and the likely topics as buttons; a position
+    typed beyond a list with how many choices it has."""
 
     def name(self) -> str:
         return "action_clarify"
@@ -51,6 +65,10 @@ class ActionClarify(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        count = beyond_list(tracker)
+        if count is not None:
+            dispatcher.utter_message(response="utter_choice_beyond_list", choice_count=count)
+            return []
         lang = reply_language(tracker)
         buttons = []
         for intent in likely_intents(tracker):

@@ -13,9 +13,10 @@ tracker store, shared by every replica, so it survives restarts):
 2. Otherwise, outside a form, the last list of events shown (``listed_events``): the position
    opens that event's details, as "la deuxième" does in a sentence.
 3. Inside a form, anything else is left to the form, whose checks answer it ("3" is not a
-   company name, an ICE or a sector: the question again). Outside one (no list, a position
-   beyond it) it is the low-confidence intent: the clarifying question. A lone button ("Missions
-   à venir") is a suggestion, not a list.
+   company name, an ICE or a sector: the question again). Outside one, a position beyond a list
+   of N choices is the low-confidence intent told N (``/nlu_fallback{"choice_count": "N"}``:
+   "that list only has N choices"); with no list at all, the plain low-confidence intent, the
+   clarifying question. A lone button ("Missions à venir") is a suggestion, not a list.
 
 Twilio numbers the buttons of every message in its text (bot/twilio_whatsapp.py), so there a
 bare number first picks from the latest message with buttons, as displayed.
@@ -34,6 +35,8 @@ from bot.channel_texts import conversation_tracker
 #: What a position that nothing answers becomes outside a form: the low-confidence intent
 #: (its rule asks the clarifying question).
 UNANSWERED: Final = "/nlu_fallback"
+#: The entity telling the clarifying question how many choices a list had.
+CHOICE_COUNT: Final = "choice_count"
 
 _LINK_RE: Final = re.compile(r"^https?://", re.IGNORECASE)
 
@@ -74,10 +77,16 @@ def turn_choices(events: Iterable[Any]) -> list[str]:
     return choices if len(choices) >= 2 else []
 
 
-def _unanswered(tracker: Any) -> str | None:
-    """Nothing answers the position: None inside a form (the text goes to the form, whose
-    checks answer it), else UNANSWERED."""
-    return None if getattr(tracker, "active_loop_name", None) else UNANSWERED
+def beyond(count: int) -> str:
+    """What a position beyond a list of ``count`` choices becomes outside a form: UNANSWERED,
+    told the count of a list (two choices or more) for action_clarify to say it."""
+    return payload("nlu_fallback", **{CHOICE_COUNT: str(count)}) if count >= 2 else UNANSWERED
+
+
+def _unanswered(tracker: Any, count: int = 0) -> str | None:
+    """Nothing answers the position, beyond a list of ``count`` choices (0: no list): None
+    inside a form (the text goes to the form, whose checks answer it), else ``beyond``."""
+    return None if getattr(tracker, "active_loop_name", None) else beyond(count)
 
 
 def pick(tracker: Any, position: int) -> str | None:
@@ -90,12 +99,13 @@ def pick(tracker: Any, position: int) -> str | None:
     if picked is not None:
         return picked
     if choices or getattr(tracker, "active_loop_name", None):
-        return _unanswered(tracker)
+        return _unanswered(tracker, len(choices))
     listed = tracker.get_slot("listed_events")
     if isinstance(listed, list):
         slug = pick_listed([str(s) for s in listed], position)
         if slug:
             return payload("ask_mission_details", event_slug=slug)
+        return _unanswered(tracker, len(listed))
     return UNANSWERED
 
 
@@ -112,5 +122,5 @@ async def resolve_choice(agent: Any, sender: str, text: str, *, numbers_shown: b
         # The numbers shown are those of the latest message with buttons (links included).
         shown = turn_messages_with_buttons(tracker.events, links=True)
         if shown:
-            return pick_listed(shown[-1], number) or _unanswered(tracker) or text
+            return pick_listed(shown[-1], number) or _unanswered(tracker, len(shown[-1])) or text
     return pick(tracker, position) or text

@@ -89,6 +89,42 @@ async def test_no_likely_topic_offers_the_main_topics_not_a_lone_help_button(
     assert_rendered(messages, "ar")
 
 
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("fr", "Cette liste n'a que 4 choix : tapez un numéro de 1 à 4"),
+        ("ar", "عدد الاختيارات في هذه القائمة هو 4 فقط. اكتب رقما من 1 إلى 4"),
+        ("en", "That list only has 4 choices: type a number from 1 to 4"),
+    ],
+)
+async def test_a_position_beyond_the_list_is_told_how_many_choices_it_has(
+    lang: str, expected: str
+) -> None:
+    """bot/choices.py hands "5" after a list of four as /nlu_fallback{"choice_count": "4"}."""
+    t = tracker(
+        intent="nlu_fallback",
+        text='/nlu_fallback{"choice_count": "4"}',
+        entities=[{"entity": "choice_count", "value": "4"}],
+        lang=lang,
+    )
+    messages, events = await run(ActionClarify(), t, domain_dict())
+    assert responses(messages) == ["utter_choice_beyond_list"]
+    (text,) = assert_rendered(messages, lang)
+    assert text.startswith(expected)
+    assert events == []
+
+
+@pytest.mark.parametrize("value", ["1", "0", "-3", "101", "٤", "quatre", "", None])
+async def test_a_count_that_is_no_list_gets_the_clarifying_question(value: object) -> None:
+    t = tracker(
+        intent="nlu_fallback",
+        intent_ranking=RANKING,
+        entities=[{"entity": "choice_count", "value": value}],
+    )
+    messages, _ = await run(ActionClarify(), t, domain_dict())
+    assert responses(messages) == ["utter_clarify"]
+
+
 def test_response_text_picks_the_language_variation() -> None:
     domain = domain_dict()
     assert response_text(domain, "utter_topic_ask_market", "ar") == "سوق خارجي"

@@ -11,7 +11,7 @@ from rasa.shared.core.slots import ListSlot, TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from actions.ordinals import bare_number, choice_position
-from bot.choices import UNANSWERED, pick, resolve_choice, turn_choices
+from bot.choices import UNANSWERED, beyond, pick, resolve_choice, turn_choices
 from tests.e2e.fake_platforms import (
     FakeTrackerStore,
     details_payload,
@@ -121,7 +121,7 @@ def test_a_position_opens_that_event_of_the_list_just_shown() -> None:
     assert pick(conversation, 2) == details_payload("abidjan")
     assert pick(conversation, 1) == details_payload("dakar")
     assert pick(conversation, -1) == details_payload("lagos")
-    assert pick(conversation, 5) == UNANSWERED
+    assert pick(conversation, 5) == beyond(4) == '/nlu_fallback{"choice_count": "4"}'
 
 
 def test_a_position_picks_a_button_of_the_one_message_that_offered_several() -> None:
@@ -174,7 +174,7 @@ def test_after_a_lone_button_a_position_still_means_the_list_shown_before() -> N
     assert turn_choices(conversation.events) == []
     assert pick(conversation, 2) == details_payload("abidjan")
     assert pick(conversation, 1) == details_payload("dakar")
-    assert pick(conversation, 9) == UNANSWERED
+    assert pick(conversation, 9) == beyond(4)  # the four events listed before
 
 
 def test_only_the_latest_turn_offers_choices() -> None:
@@ -216,6 +216,7 @@ async def test_a_form_waiting_for_an_answer_does_not_reopen_the_old_list() -> No
 
 def test_no_conversation_no_list() -> None:
     assert pick(None, 1) == UNANSWERED
+    assert beyond(1) == beyond(0) == UNANSWERED  # one button is a suggestion, not a list
     assert pick(tracker(UserUttered("bonjour"), BotUttered("Bonjour !")), 1) == UNANSWERED
 
 
@@ -243,7 +244,8 @@ async def test_numbers_shown_pick_from_the_latest_message_as_displayed() -> None
     """Twilio writes "1. Détails 2. M'inscrire" under every event: "2" is the last one's."""
     agent = agent_with(tracker(*event_list()))
     assert await resolve_choice(agent, "u1", "2", numbers_shown=True) == register_payload("lagos")
-    assert await resolve_choice(agent, "u1", "3", numbers_shown=True) == UNANSWERED
+    # The last event's two buttons are the numbers shown.
+    assert await resolve_choice(agent, "u1", "3", numbers_shown=True) == beyond(2)
     # Words name a position in the list, as on the other channels.
     assert await resolve_choice(agent, "u1", "la 2", numbers_shown=True) == details_payload(
         "abidjan"

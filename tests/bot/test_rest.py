@@ -22,7 +22,7 @@ from actions.db.migrate import upgrade_to_head
 from actions.db.models import User
 from actions.db.session import make_engine
 from bot.channel_texts import TEXTS
-from bot.choices import UNANSWERED
+from bot.choices import beyond
 from bot.rest import MAX_SENDER, CheckedRestInput
 from bot.text import MAX_MESSAGE
 from tests.e2e.fake_platforms import FakeTrackerStore, serve_channel
@@ -127,7 +127,7 @@ async def test_a_typed_choice_reaches_rasa_as_the_button_it_picks(rest: Rest) ->
         buttons[1]["payload"],
         buttons[1]["payload"],
         buttons[1]["payload"],
-        UNANSWERED,
+        beyond(2),
         "bonjour",
         buttons[0]["payload"],
     ]

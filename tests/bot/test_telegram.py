@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from actions.db.models import User
 from actions.settings import SettingsError
 from bot.channel_texts import channel_text
-from bot.choices import UNANSWERED
+from bot.choices import beyond
 from bot.telegram import (
     ALLOWED_UPDATES,
     SECRET_HEADER,
@@ -507,7 +507,7 @@ async def test_a_typed_choice_reaches_rasa_as_the_button_it_picks(webhook: Runni
         details_payload("abidjan"),
         details_payload("abidjan"),
         details_payload("lagos"),
-        UNANSWERED,
+        beyond(3),
         "bonjour",
     ]
 

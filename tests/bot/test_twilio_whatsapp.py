@@ -26,7 +26,7 @@ from actions.db.models import User
 from actions.db.session import make_engine
 from actions.settings import SettingsError
 from bot.channel_texts import TEXTS
-from bot.choices import UNANSWERED
+from bot.choices import beyond
 from bot.outbound import (
     Button,
     DeliveryError,
@@ -263,7 +263,7 @@ async def test_a_number_picks_the_offered_button(hook: Webhook, api: FakeApi) ->
     await hook.post(twilio_form(USER, "SM011A", "la 1"))
     assert [m.text for m in hook.rasa.received][1:] == [
         buttons[1]["payload"],
-        UNANSWERED,
+        beyond(2),
         buttons[0]["payload"],
     ]
 

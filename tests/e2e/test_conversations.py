@@ -315,9 +315,12 @@ def test_a_typed_position_opens_that_event_of_the_list(
         replies = chat.say(text)
         assert f"https://example.org/asmex/{slug}" in texts(replies), (text, texts(replies))
         assert_said(replies, "utter_mission_details", lang=lang)
-    # A number beyond the list, with no list in the latest turn: the clarifying question.
+    # With no list in the latest turn (an event's details), a position still means the list;
+    # beyond it, the reply says how many choices it has.
     assert_said(chat.say("2"), "utter_mission_details", lang=lang)
-    assert_said(chat.say("9"), "utter_clarify", lang=lang)
+    beyond_list = chat.say("9")
+    assert_said(beyond_list, "utter_choice_beyond_list", lang=lang)
+    assert str(len(listed)) in texts(beyond_list)
 
 
 @pytest.mark.parametrize(
