@@ -136,7 +136,7 @@ _NUMBERED_RE: Final = re.compile(
 )
 _CHOICE_RE: Final = re.compile(
     rf"^(?:(?:{_alternatives(_ARTICLES + _NUMBER_WORDS)})\s*)?"
-    rf"(?:(?P<number>\d{{1,2}})|(?P<word>{_alternatives(ORDINAL_POSITIONS)}))"
+    rf"(?:(?P<number>\d{{1,2}})|(?P<word>{_alternatives(ORDINAL_POSITIONS)})(?: one)?)"
     rf"[\s.!?)]*(?:(?:{_alternatives(_POLITE)})[\s.!?]*)?$"
 )
 _BARE_NUMBER_RE: Final = re.compile(r"^(\d{1,2})[\s.)]*$")

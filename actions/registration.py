@@ -28,7 +28,7 @@ from actions.missions import (
     listed_slugs,
     resolve_event,
 )
-from actions.ordinals import ordinal_from_text, pick_listed
+from actions.ordinals import choice_position, ordinal_from_text, pick_listed
 from nlu.normalize import to_ascii_digits
 
 logger = logging.getLogger(__name__)
@@ -224,9 +224,14 @@ class ValidateRegistrationForm(FormValidationAction):
         if entities.get("event_slug"):
             return {"event_slug": entities["event_slug"]}
         text = latest_text(tracker)
-        picked = pick_listed(listed_slugs(tracker), ordinal_from_text(text))
+        listed = listed_slugs(tracker)
+        picked = pick_listed(listed, ordinal_from_text(text))
         if picked:
             return {"event_slug": picked}
+        if len(listed) >= 2 and choice_position(text) is not None:
+            # "8" under four events: how many there are, then the question again.
+            dispatcher.utter_message(response="utter_choice_beyond_list", choice_count=len(listed))
+            return {"event_slug": None}
         if not any(entities.get(k) for k in ("country", "event_type", "sector")) and not text:
             return {}
         try:

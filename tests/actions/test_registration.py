@@ -311,6 +311,30 @@ async def test_event_is_resolved_from_the_message(
     assert result == {"event_slug": expected}
 
 
+@pytest.mark.parametrize(
+    "text", ["8", "رقم ٨", "la cinquième", "الخامسة", "lkhamsa afak", "the fifth one"]
+)
+async def test_a_position_beyond_the_events_offered_says_how_many_there_are(
+    kb: Engine, text: str
+) -> None:
+    listed = [DAKAR, ABIDJAN, WEBINAR]
+    t = tracker(text, slots={"requested_slot": "event_slug", "listed_events": listed})
+    dispatcher = CollectingDispatcher()
+    result = await ValidateRegistrationForm().extract_event_slug(dispatcher, t, DOMAIN)
+    # A slot set (to nothing) keeps the form running: it asks its question again.
+    assert result == {"event_slug": None}
+    assert dispatcher.messages == [
+        {**dispatcher.messages[0], "response": "utter_choice_beyond_list", "choice_count": 3}
+    ]
+
+
+async def test_words_naming_no_event_are_left_to_the_forms_rules(kb: Engine) -> None:
+    t = tracker("euh", slots={"requested_slot": "event_slug", "listed_events": [DAKAR, ABIDJAN]})
+    dispatcher = CollectingDispatcher()
+    assert await ValidateRegistrationForm().extract_event_slug(dispatcher, t, DOMAIN) == {}
+    assert dispatcher.messages == []
+
+
 async def test_event_is_not_extracted_while_another_slot_is_asked(kb: Engine) -> None:
     t = tracker("Dakar Export SARL", slots={"requested_slot": "company_name"})
     assert (

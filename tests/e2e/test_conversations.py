@@ -339,6 +339,12 @@ def test_a_typed_position_answers_the_forms_question(
         if str(b.get("payload")).startswith("/register_mission")
     ]
     assert len(offered) >= 2, offered
+    beyond_list = chat.say("9")  # how many events there are, and the same ones again
+    assert_said(beyond_list, "utter_choice_beyond_list", lang=lang)
+    assert str(len(offered)) in texts(beyond_list)
+    assert not said(beyond_list, "utter_please_rephrase", lang=lang)
+    again = [str(b.get("title")) for r in beyond_list for b in r.get("buttons") or []]
+    assert again == offered
     assert_said(chat.say(second), "utter_ask_company_name", lang=lang)
     replies = chat.say("3")  # this question offers no list: the form's own check
     assert_said(replies, "utter_registration_invalid_company_name", lang=lang)
