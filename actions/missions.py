@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
@@ -15,6 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import display, settings
+from actions.areas import Area, request_area
 from actions.common import DatabaseUnavailable, reply_language, run_db
 from actions.db import repositories as repo
 from actions.db.repositories import EventView
@@ -218,13 +219,18 @@ def search_missions(
     sector: str | None,
     event_type: str | None,
     period: tuple[date, date] | None,
+    area: Area | None = None,
 ) -> MissionSearch:
-    """Upcoming events for the filters; else the past ones they match and the nearest others."""
+    """Upcoming events for the filters; else the past ones they match and the nearest others.
+
+    ``area``: a world region's countries, in place of one ``country``."""
     date_from, date_to = period or (None, None)
+    countries = area.countries if area else None
     found = repo.list_events(
         session,
         today=today,
         country=country,
+        countries=countries,
         sector=sector,
         event_type=event_type,
         date_from=date_from,
@@ -237,6 +243,7 @@ def search_missions(
         session,
         today=today,
         country=country,
+        countries=countries,
         sector=sector,
         event_type=event_type,
         date_from=date_from,
@@ -246,18 +253,19 @@ def search_missions(
     )
     past = sorted((e for e in matching if e.past), key=lambda e: e.start_date, reverse=True)
     # Nearest alternatives: drop the period, then type and sector, then every filter.
-    relaxed: list[tuple[str | None, str | None, str | None]] = [
-        (country, sector, event_type),
-        (country, None, None),
-        (None, sector, None),
-        (None, None, None),
+    relaxed: list[tuple[str | None, Collection[str] | None, str | None, str | None]] = [
+        (country, countries, sector, event_type),
+        (country, countries, None, None),
+        (None, None, sector, None),
+        (None, None, None, None),
     ]
     alternatives: list[EventView] = []
-    for relaxed_country, relaxed_sector, relaxed_type in relaxed:
+    for relaxed_country, relaxed_countries, relaxed_sector, relaxed_type in relaxed:
         alternatives = repo.list_events(
             session,
             today=today,
             country=relaxed_country,
+            countries=relaxed_countries,
             sector=relaxed_sector,
             event_type=relaxed_type,
             limit=MAX_ALTERNATIVES,
@@ -289,10 +297,17 @@ class ActionListMissions(Action):
         lang = reply_language(tracker)
         entities = latest_entities(tracker)
         today = settings.today()
-        period = period_from_text(latest_text(tracker), today)
+        text = latest_text(tracker)
+        period = period_from_text(text, today)
         filters = {k: entities.get(k) for k in FILTER_ENTITIES}
+        countries = [
+            e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "country"
+        ]
+        area = request_area(text, countries)
+        if area is not None:  # "fairs in Latin America": the region, not NLU's United States
+            filters["country"] = None
         try:
-            result = await run_db(search_missions, today=today, period=period, **filters)
+            result = await run_db(search_missions, today=today, period=period, area=area, **filters)
         except DatabaseUnavailable:
             dispatcher.utter_message(response="utter_db_unavailable")
             return []

@@ -6,6 +6,7 @@ The caller owns the transaction: functions flush but never commit.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -497,6 +498,7 @@ def list_events(
     *,
     today: date,
     country: str | None = None,
+    countries: Collection[str] | None = None,
     sector: str | None = None,
     event_type: str | None = None,
     date_from: date | None = None,
@@ -507,6 +509,7 @@ def list_events(
 ) -> list[EventView]:
     """Events matching the filters, soonest first.
 
+    ``countries`` (a world region's) keeps the events held in one of them.
     ``date_from``/``date_to`` keep events overlapping that period; past events (ended before
     ``today``) and cancelled ones are left out unless asked for. An event with no sectors is
     open to all, so it matches every ``sector``.
@@ -514,6 +517,8 @@ def list_events(
     query = select(Event).order_by(Event.start_date, Event.end_date, Event.slug)
     if country:
         query = query.where(Event.country == country)
+    if countries is not None:
+        query = query.where(Event.country.in_(sorted(countries)))
     if event_type:
         query = query.where(Event.type == event_type)
     if date_from:
