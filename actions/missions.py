@@ -15,7 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import display, settings
-from actions.areas import Area, request_area
+from actions.areas import Area, area_in_text, request_area
 from actions.common import DatabaseUnavailable, reply_language, run_db
 from actions.db import repositories as repo
 from actions.db.repositories import EventView
@@ -63,8 +63,9 @@ def resolve_event(
 ) -> Resolution:
     """Find the event a message refers to among ``events`` (every known event).
 
-    Order: an explicit slug, an ordinal into the last list shown, then the country, event type,
-    sector and city named, matched among upcoming events (the last list first).
+    Order: an explicit slug, an ordinal into the last list shown, then the country (or else
+    the world region), event type, sector and city named, matched among upcoming events (the
+    last list first).
     """
     by_slug = {e.slug: e for e in events}
     slug = entities.get("event_slug")
@@ -76,10 +77,14 @@ def resolve_event(
 
     filters = {k: entities[k] for k in FILTER_ENTITIES if entities.get(k)}
     cities = {e.city for e in events if mentions_city(text, e.city)}
-    if not filters and not cities:
+    found_area = None if filters.get("country") else area_in_text(text)
+    area = found_area[0] if found_area else None
+    if not filters and not cities and area is None:
         return Resolution()
 
     def matches(event: EventView) -> bool:
+        if area is not None and event.country not in area.countries:
+            return False
         if (
             filters.get("country")
             and event.country != filters["country"]
@@ -90,7 +95,7 @@ def resolve_event(
             return False
         if filters.get("sector") and event.sectors and filters["sector"] not in event.sectors:
             return False
-        return not cities or event.city in cities or bool(filters.get("country"))
+        return not cities or event.city in cities or bool(filters.get("country") or area)
 
     current = [e for e in events if not e.past and e.status != "cancelled" and matches(e)]
     in_list = [e for e in current if e.slug in listed]

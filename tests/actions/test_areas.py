@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pycountry
 import pytest
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from actions.areas import AREAS, area_in_text, request_area
-from actions.missions import ActionListMissions
+from actions.missions import ActionListMissions, all_events, resolve_event
+from actions.registration import ActionAskEventSlug
+from tests.actions.info_support import TODAY
 from tests.actions.test_missions import responses, run, tracker
+from tests.actions.test_registration import run as run_registration
+from tests.actions.test_registration import slots_of
+from tests.actions.test_registration import tracker as registration_tracker
 
 ABIDJAN = "sample-abidjan-b2b-mission-2027"
 DAKAR = "sample-dakar-b2b-mission-2026"
@@ -127,3 +134,33 @@ async def test_a_region_without_events_says_so_and_offers_others(kb: Engine) -> 
     assert names[0] == "utter_missions_none"  # not the Mississippi mission as a match
     assert "utter_missions_alternatives" in names
     assert listed["listed_events"]
+
+
+def known_events(engine: Engine) -> list[Any]:
+    with Session(engine) as session:
+        return all_events(session, today=date.fromisoformat(TODAY))
+
+
+async def test_an_event_meant_by_its_region(kb: Engine) -> None:
+    events = known_events(kb)
+    west = resolve_event(
+        text="je veux m'inscrire à la mission en Afrique de l'Ouest",
+        entities={"event_type": "mission"},
+        listed=[],
+        events=events,
+    )
+    assert [e.slug for e in west.candidates] == [DAKAR, ABIDJAN, LAGOS]  # not Mississippi
+    europe = resolve_event(
+        text="بغيت نتسجل فالمعرض ديال أوروبا", entities={}, listed=[], events=events
+    )
+    assert europe.event is not None and europe.event.slug == MILAN
+
+
+async def test_the_forms_event_question_offers_the_regions_events(kb: Engine) -> None:
+    t = registration_tracker(
+        "je veux m'inscrire à une mission en Afrique de l'Ouest",
+        intent="register_mission",
+        entities={"event_type": "mission"},
+    )
+    _, events = await run_registration(ActionAskEventSlug(), t)
+    assert slots_of(events)["listed_events"] == [DAKAR, ABIDJAN, LAGOS]
