@@ -10,7 +10,6 @@ periods, they are read from the text by the actions, not annotated as entities.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -189,17 +188,19 @@ def area_in_text(text: str | None) -> tuple[Area, str] | None:
     return None
 
 
-def request_area(text: str | None, country_entities: Iterable[dict[str, Any]]) -> Area | None:
-    """The region a request is about: None when it names a country of its own ("le Sénégal en
-    Afrique de l'Ouest"), not one NLU read inside the region's name ("Latin America" -> US)."""
+def read_inside_area(text: str | None, entity: dict[str, Any]) -> bool:
+    """NLU read ``entity`` inside the name of the region the text names ("America" in "Latin
+    America" -> US): the region is meant, not the entity."""
     found = area_in_text(text)
-    if found is None:
-        return None
-    area, words = found
-    text = text or ""
-    for entity in country_entities:
-        start, end = entity.get("start"), entity.get("end")
-        said = text[start:end] if isinstance(start, int) and isinstance(end, int) else ""
-        if not said or normalize_text(said) not in words:
-            return None
-    return area
+    start, end = entity.get("start"), entity.get("end")
+    if found is None or not isinstance(start, int) or not isinstance(end, int):
+        return False
+    said = normalize_text((text or "")[start:end])
+    return bool(said) and said in found[1]
+
+
+def request_area(text: str | None, country: str | None) -> Area | None:
+    """The world region a request is about; None when it names a country ("le Sénégal en
+    Afrique de l'Ouest" is about Senegal)."""
+    found = None if country else area_in_text(text)
+    return found[0] if found else None

@@ -15,7 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import display, settings
-from actions.areas import Area, area_in_text, request_area
+from actions.areas import Area, read_inside_area, request_area
 from actions.common import DatabaseUnavailable, reply_language, run_db
 from actions.db import repositories as repo
 from actions.db.repositories import EventView
@@ -77,8 +77,7 @@ def resolve_event(
 
     filters = {k: entities[k] for k in FILTER_ENTITIES if entities.get(k)}
     cities = {e.city for e in events if mentions_city(text, e.city)}
-    found_area = None if filters.get("country") else area_in_text(text)
-    area = found_area[0] if found_area else None
+    area = request_area(text, filters.get("country"))
     if not filters and not cities and area is None:
         return Resolution()
 
@@ -172,12 +171,17 @@ def ics_payload(event: EventView, lang: str) -> dict[str, str]:
 
 
 def latest_entities(tracker: Tracker) -> dict[str, str]:
-    """The first value of each entity in the latest message."""
+    """The first value of each entity in the latest message; not a country NLU read inside a
+    world region's name ("fairs in Latin America" is not about the United States)."""
     found: dict[str, str] = {}
+    text = tracker.latest_message.get("text")
     for entity in tracker.latest_message.get("entities") or []:
         name, value = entity.get("entity"), entity.get("value")
-        if name and isinstance(value, str) and value and name not in found:
-            found[name] = value
+        if not name or not isinstance(value, str) or not value or name in found:
+            continue
+        if name == "country" and read_inside_area(text, entity):
+            continue
+        found[name] = value
     return found
 
 
@@ -305,12 +309,7 @@ class ActionListMissions(Action):
         text = latest_text(tracker)
         period = period_from_text(text, today)
         filters = {k: entities.get(k) for k in FILTER_ENTITIES}
-        countries = [
-            e for e in tracker.latest_message.get("entities") or [] if e.get("entity") == "country"
-        ]
-        area = request_area(text, countries)
-        if area is not None:  # "fairs in Latin America": the region, not NLU's United States
-            filters["country"] = None
+        area = request_area(text, filters["country"])
         try:
             result = await run_db(search_missions, today=today, period=period, area=area, **filters)
         except DatabaseUnavailable:

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.areas import AREAS, area_in_text, request_area
-from actions.missions import ActionListMissions, all_events, resolve_event
+from actions.areas import AREAS, area_in_text, read_inside_area, request_area
+from actions.missions import ActionListMissions, all_events, latest_entities, resolve_event
 from actions.registration import ActionAskEventSlug
 from tests.actions.info_support import TODAY
 from tests.actions.test_missions import responses, run, tracker
@@ -90,14 +90,19 @@ def country(text: str, said: str, code: str) -> dict[str, Any]:
 
 def test_a_country_read_inside_the_regions_name_gives_way_to_the_region() -> None:
     text = "fairs in Latin America"
-    area = request_area(text, [country(text, "America", "US")])
+    assert read_inside_area(text, country(text, "America", "US"))
+    t = tracker(text, entities={"event_type": "fair"})
+    t.latest_message["entities"].append(country(text, "America", "US"))
+    assert latest_entities(t) == {"event_type": "fair"}
+    area = request_area(text, None)
     assert area is not None and area.code == "latin_america"
 
 
 def test_a_country_of_its_own_wins_over_the_region() -> None:
     text = "missions au Sénégal en Afrique de l'Ouest"
-    assert request_area(text, [country(text, "Sénégal", "SN")]) is None
-    assert request_area(text, [{"entity": "country", "value": "SN"}]) is None  # no offsets
+    assert not read_inside_area(text, country(text, "Sénégal", "SN"))
+    assert not read_inside_area(text, {"entity": "country", "value": "SN"})  # no offsets
+    assert request_area(text, "SN") is None
 
 
 @pytest.mark.parametrize(
