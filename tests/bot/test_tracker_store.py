@@ -11,13 +11,18 @@ from rasa.shared.core.events import (
     ActionExecuted,
     AllSlotsReset,
     BotUttered,
+    Event,
     Restarted,
+    SessionStarted,
     SlotSet,
     UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.utils.common import all_subclasses
+from sqlalchemy import select
 
-from bot.tracker_store import ErasingSQLTrackerStore, events_after_erasure
+from bot import event_types
+from bot.tracker_store import STORED_EVENTS, ErasingSQLTrackerStore, events_after_erasure
 
 PERSONAL = "je suis Karim, karim@atlas-export.ma, 0612345678"
 
@@ -111,3 +116,127 @@ def test_sqlite_store_commits_through_a_wal_journal_without_fsync(
             for name in ("journal_mode", "synchronous", "busy_timeout")
         }
     assert pragmas == {"journal_mode": "wal", "synchronous": 1, "busy_timeout": 5000}
+
+
+# --- the cheaper reads and writes: the same rows and trackers as Rasa's SQLTrackerStore ----
+
+
+def _rows(store: SQLTrackerStore) -> list[tuple]:
+    table = store.SQLEvent.__table__
+    columns = [c for c in table.c if c.name != "id"]
+    with store.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(select(*columns).order_by(table.c.id))]
+
+
+def _turn(text: str, intent: str, answer: str) -> list:
+    return [
+        UserUttered(text, {"name": intent, "confidence": 0.9}, [], {"text": text}),
+        ActionExecuted("action_set_language"),
+        SlotSet("language", "fr"),
+        ActionExecuted(answer),
+        BotUttered(f"reply to {text}", {"buttons": [{"title": "Oui", "payload": "/affirm"}]}),
+        ActionExecuted("action_listen"),
+    ]
+
+
+def _new_session() -> list:
+    return [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        SlotSet("language", "fr"),
+        ActionExecuted("action_listen"),
+    ]
+
+
+async def test_rows_and_trackers_are_those_of_rasas_sql_store(tmp_path: Path) -> None:
+    domain = Domain.load("domain.yml")
+    ours = ErasingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "o.db"))
+    rasa = SQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "r.db"))
+    steps = [
+        _turn("salut", "greet", "utter_greet"),
+        _turn("missions au Kenya", "ask_missions", "action_missions"),
+        _new_session() + _turn("bonjour", "greet", "utter_greet"),
+        _turn("la deuxième", "ask_mission_details", "action_mission_details"),
+    ]
+    first = [ActionExecuted("action_listen")]
+    await ours.save(DialogueStateTracker.from_events("u1", first, slots=domain.slots))
+    await rasa.save(DialogueStateTracker.from_events("u1", first, slots=domain.slots))
+    for events in steps:
+        for store in (ours, rasa):
+            tracker = await store.retrieve("u1")
+            assert tracker is not None
+            for event in events:
+                tracker.update(event)
+            await store.save(tracker)
+
+    assert len(_rows(ours)) == 1 + sum(len(events) for events in steps)
+    assert _rows(ours) == _rows(rasa)
+    for sessions in ("retrieve", "retrieve_full_tracker"):
+        mine = await getattr(ours, sessions)("u1")
+        theirs = await getattr(rasa, sessions)("u1")
+        assert mine is not None and theirs is not None
+        assert list(mine.events) == list(theirs.events)
+        assert mine.current_slot_values() == theirs.current_slot_values()
+    latest = await ours.retrieve("u1")
+    assert latest is not None
+    assert [e.text for e in latest.events if isinstance(e, UserUttered)] == [
+        "bonjour",
+        "la deuxième",
+    ]
+    assert await ours.retrieve("nobody") is None
+
+
+async def test_a_tracker_saved_twice_stores_each_event_once(store: ErasingSQLTrackerStore) -> None:
+    tracker = DialogueStateTracker.from_events("u1", _turn("salut", "greet", "utter_greet"))
+    await store.save(tracker)
+    for event in _new_session() + _turn("missions", "ask_missions", "action_missions"):
+        tracker.update(event)
+    await store.save(tracker)
+    await store.save(tracker)  # nothing new: nothing written
+
+    stored = await store.retrieve_full_tracker("u1")
+    assert stored is not None
+    assert list(stored.events) == list(tracker.events)
+
+
+async def test_a_tracker_the_store_did_not_return_has_its_stored_events_counted(
+    store: ErasingSQLTrackerStore,
+) -> None:
+    earlier = _turn("salut", "greet", "utter_greet")
+    await store.save(DialogueStateTracker.from_events("u1", earlier))
+    later = _turn("missions", "ask_missions", "action_missions")
+    rebuilt = DialogueStateTracker.from_events("u1", earlier + later)  # e.g. Rasa's replace API
+    await store.save(rebuilt)
+    retrieved = await store.retrieve("u1")
+    assert retrieved is not None
+    setattr(retrieved, STORED_EVENTS, 10_000)  # a count that cannot be right is not trusted
+    extra = _turn("merci", "thank", "utter_thank")
+    for event in extra:
+        retrieved.update(event)
+    await store.save(retrieved)
+
+    stored = await store.retrieve_full_tracker("u1")
+    assert stored is not None
+    assert list(stored.events) == earlier + later + extra
+
+
+def test_event_classes_are_found_as_rasa_finds_them() -> None:
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    assert {"user", "action", "slot", "session_started", "bot"} <= names
+    for name in names:
+        assert event_types.resolve_by_type(name) is event_types._RASA_RESOLVE(name)
+    assert Event.resolve_by_type is event_types.resolve_by_type  # installed
+    assert event_types.resolve_by_type("topic") is None
+    assert event_types.resolve_by_type("nonsense", default=UserUttered) is UserUttered
+    with pytest.raises(ValueError, match="Unknown event name 'nonsense'"):
+        event_types.resolve_by_type("nonsense")
+
+
+def test_an_event_class_defined_later_is_found() -> None:
+    event_types.resolve_by_type("user")  # the names known so far are remembered
+
+    class LateEvent(ActionExecuted):
+        type_name = "asmex_late_event_for_test"
+
+    assert event_types.resolve_by_type("asmex_late_event_for_test") is LateEvent
+    assert Event.from_parameters({"event": "asmex_late_event_for_test", "name": "x"}) is not None
