@@ -25,9 +25,9 @@ import logging
 from typing import Any, Final
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import ActionExecuted, Event, Restarted, SessionStarted
+from rasa.shared.core.events import ActionExecuted, Event, Restarted
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, insert
 
 from actions.db.session import set_sqlite_pragmas
 from bot import action_schema, event_types
@@ -79,19 +79,11 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
-        """The conversation's events (since its latest session start, unless all sessions are
-        asked for), ordered by id, as Rasa's query returns them."""
-        table = self.SQLEvent
-        query = select(table.data).where(table.sender_id == sender_id)
-        if not fetch_events_from_all_sessions:
-            session_start = (
-                select(func.max(table.timestamp))
-                .where(table.sender_id == sender_id, table.type_name == SessionStarted.type_name)
-                .scalar_subquery()
-            )
-            query = query.where(or_(table.timestamp >= session_start, session_start.is_(None)))
+        """Rasa's query (events since the latest session start, unless all sessions are asked
+        for, ordered by id), reading only the ``data`` column, as rows."""
         with self.session_scope() as session:
-            rows = session.execute(query.order_by(table.id)).scalars().all()
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions)
+            rows = [data for (data,) in query.with_entities(self.SQLEvent.data)]
         if not (self.domain and rows):
             return None
         tracker = DialogueStateTracker.from_dict(

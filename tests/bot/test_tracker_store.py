@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import rasa.shared.utils.common
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -220,7 +221,14 @@ async def test_a_tracker_the_store_did_not_return_has_its_stored_events_counted(
     assert list(stored.events) == earlier + later + extra
 
 
-def test_event_classes_are_found_as_rasa_finds_them() -> None:
+def _no_subclass_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    def walk(_cls: type) -> list:
+        raise AssertionError("Event's subclasses walked again")
+
+    monkeypatch.setattr(rasa.shared.utils.common, "all_subclasses", walk)
+
+
+def test_event_classes_are_found_as_rasa_finds_them(monkeypatch: pytest.MonkeyPatch) -> None:
     names = {cls.type_name for cls in all_subclasses(Event)}
     assert {"user", "action", "slot", "session_started", "bot"} <= names
     for name in names:
@@ -231,12 +239,19 @@ def test_event_classes_are_found_as_rasa_finds_them() -> None:
     with pytest.raises(ValueError, match="Unknown event name 'nonsense'"):
         event_types.resolve_by_type("nonsense")
 
+    expected = {name: event_types._RASA_RESOLVE(name) for name in names}
+    _no_subclass_walk(monkeypatch)  # a known name is found without walking them again
+    assert {name: Event.resolve_by_type(name) for name in names} == expected
 
-def test_an_event_class_defined_later_is_found() -> None:
+
+def test_an_event_class_defined_later_is_found_then_remembered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     event_types.resolve_by_type("user")  # the names known so far are remembered
 
     class LateEvent(ActionExecuted):
         type_name = "asmex_late_event_for_test"
 
     assert event_types.resolve_by_type("asmex_late_event_for_test") is LateEvent
-    assert Event.from_parameters({"event": "asmex_late_event_for_test", "name": "x"}) is not None
+    _no_subclass_walk(monkeypatch)
+    assert Event.resolve_by_type("asmex_late_event_for_test") is LateEvent
