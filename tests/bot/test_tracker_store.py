@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 import rasa.shared.utils.common
+import sqlalchemy.event
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -117,6 +119,30 @@ def test_sqlite_store_commits_through_a_wal_journal_without_fsync(
             for name in ("journal_mode", "synchronous", "busy_timeout")
         }
     assert pragmas == {"journal_mode": "wal", "synchronous": 1, "busy_timeout": 5000}
+
+
+async def test_sqlite_store_keeps_its_connection_between_messages(
+    store: ErasingSQLTrackerStore,
+) -> None:
+    connects: list[object] = []
+    sqlalchemy.event.listen(store.engine, "connect", lambda conn, _record: connects.append(conn))
+    tracker = DialogueStateTracker.from_events("u1", _conversation("u1"))
+    for _ in range(3):  # a message: read the conversation, save the turn
+        await store.save(tracker)
+        tracker = await store.retrieve("u1")
+        assert tracker is not None
+    assert len(connects) <= 1  # SQLAlchemy 1.4's default for a file opened one per session
+    with store.engine.connect() as connection:  # and every pooled connection has the pragmas
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1
+
+
+async def test_sqlite_store_serves_other_threads(store: ErasingSQLTrackerStore) -> None:
+    """A pooled connection may be used from another thread (Rasa's `export`, an executor)."""
+    saved = DialogueStateTracker.from_events("u1", _conversation("u1"))
+    await store.save(saved)
+    tracker = await asyncio.to_thread(lambda: asyncio.run(store.retrieve("u1")))
+    assert tracker is not None
+    assert [e.as_dict() for e in tracker.events] == [e.as_dict() for e in saved.events]
 
 
 # --- the cheaper reads and writes: the same rows and trackers as Rasa's SQLTrackerStore ----
