@@ -334,10 +334,22 @@ async def run_level(
     return [r for rs in per_user for r in rs], wall
 
 
+#: Unmeasured conversations per variety before the measures, held at once: enough that every
+#: Sanic worker almost surely gets each variety (connections land on workers at random: with
+#: two workers, 8 miss one with probability 2 * 0.5**8, under 1%).
+WARM_UP_PER_VARIETY = 8
+
+
 async def warm_up(url: str, run_id: str, timeout: float) -> None:
-    """One conversation per variety, unmeasured: the first messages load lazily built parts."""
+    """Unmeasured conversations in every variety: the first messages a worker handles build
+    lazily built parts (TensorFlow functions, the TED cache), on each worker."""
     results, _ = await run_level(
-        url, len(VARIETIES), len(SCRIPTS["fr"][1]), f"{run_id}w", timeout, budget=120
+        url,
+        WARM_UP_PER_VARIETY * len(VARIETIES),
+        len(SCRIPTS["fr"][1]),
+        f"{run_id}w",
+        timeout,
+        budget=120,
     )
     failed = [r for r in results if r.failure]
     if failed:
