@@ -17,7 +17,17 @@ MAX_OPTIONS: Final = 3
 MAIN_TOPICS: Final = ("ask_missions", "ask_market", "ask_tijaria")
 #: Intents never offered: they are not topics (the title responses exist only for topics).
 _NOT_TOPICS: Final = frozenset(
-    {"nlu_fallback", "out_of_scope", "inform", "affirm", "deny", "greet", "goodbye", "thank"}
+    {
+        "nlu_fallback",
+        "out_of_scope",
+        "inform",
+        "affirm",
+        "deny",
+        "dont_know",
+        "greet",
+        "goodbye",
+        "thank",
+    }
 )
 TITLE_PREFIX: Final = "utter_topic_"
 #: Longest list a typed position is checked against (bot/choices.py sets the count).

@@ -221,6 +221,10 @@ class ValidateRegistrationForm(FormValidationAction):
         if tracker.get_slot("requested_slot") not in (None, "event_slug"):
             return {}
         entities = latest_entities(tracker)
+        named = ("event_slug", "country", "event_type", "sector")
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent == "dont_know" and not any(entities.get(k) for k in named):
+            return {}  # "je sais pas" names no event, however loosely it matches a title
         if entities.get("event_slug"):
             return {"event_slug": entities["event_slug"]}
         text = latest_text(tracker)
@@ -481,6 +485,22 @@ class ActionStopRegistration(Action):
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_registration_stopped")
         return [SlotSet("requested_slot", None), *_clear_personal_slots()]
+
+
+class ActionRegistrationDontKnow(Action):
+    """ "Je sais pas" during the form: what the current question asks for; the form then asks it
+    again (for the event, with the buttons of the events open to registration)."""
+
+    def name(self) -> str:
+        return "action_registration_dont_know"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        slot = tracker.get_slot("requested_slot")
+        if slot in FORM_SLOTS:
+            dispatcher.utter_message(response=f"utter_dont_know_{slot}")
+        return []
 
 
 # --- my registrations and cancelling ------------------------------------------------------------

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select, update
@@ -22,6 +23,7 @@ from actions.registration import (
     ActionCancelRegistrationKeep,
     ActionCancelRegistrationStart,
     ActionListRegistrations,
+    ActionRegistrationDontKnow,
     ActionStopRegistration,
     ActionSubmitRegistration,
     ValidateRegistrationForm,
@@ -32,6 +34,7 @@ from actions.registration import (
     normalize_phone,
     sector_from_text,
 )
+from tests.actions.info_support import ROOT
 
 TODAY = date(2026, 11, 22)
 DAKAR = "sample-dakar-b2b-mission-2026"
@@ -480,6 +483,56 @@ async def test_stop_clears_the_answers() -> None:
     assert responses(messages) == ["utter_registration_stopped"]
     assert all(v is None for v in slots_of(events).values())
     assert "company_name" in slots_of(events)
+
+
+@pytest.mark.parametrize("slot", FORM_SLOTS)
+async def test_dont_know_explains_the_question_being_asked(slot: str) -> None:
+    t = tracker("je sais pas", intent="dont_know", slots={"requested_slot": slot})
+    messages, events = await run(ActionRegistrationDontKnow(), t)
+    assert responses(messages) == [f"utter_dont_know_{slot}"]
+    assert events == []  # the form goes on: nothing cleared, the question asked again
+
+
+def test_every_explanation_exists_in_french_arabic_and_english() -> None:
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    for slot in FORM_SLOTS:
+        variants = domain["responses"][f"utter_dont_know_{slot}"]
+        languages = {
+            next((c["value"] for c in v.get("condition", []) if c["name"] == "language"), "fr")
+            for v in variants
+        }
+        assert languages == {"fr", "ar", "en"}, slot
+        assert all(v["text"].strip() for v in variants)
+
+
+async def test_dont_know_outside_a_question_says_nothing() -> None:
+    messages, events = await run(ActionRegistrationDontKnow(), tracker("jsp", intent="dont_know"))
+    assert messages == [] and events == []
+
+
+@pytest.mark.parametrize(
+    "text", ["je sais pas", "euh je sais pas trop", "لا أعرف", "ما عرفتش", "ma3reftch", "no idea"]
+)
+async def test_dont_know_names_no_event(kb: Engine, text: str) -> None:
+    t = tracker(
+        text,
+        intent="dont_know",
+        slots={"requested_slot": "event_slug", "listed_events": [DAKAR, ABIDJAN]},
+    )
+    dispatcher = CollectingDispatcher()
+    assert await ValidateRegistrationForm().extract_event_slug(dispatcher, t, DOMAIN) == {}
+    assert dispatcher.messages == []
+
+
+async def test_dont_know_with_an_event_named_still_picks_it(kb: Engine) -> None:
+    t = tracker(
+        "je sais pas, celle de Dakar peut-être",
+        intent="dont_know",
+        entities={"country": "SN"},
+        slots={"requested_slot": "event_slug"},
+    )
+    result = await ValidateRegistrationForm().extract_event_slug(CollectingDispatcher(), t, DOMAIN)
+    assert result == {"event_slug": DAKAR}
 
 
 # --- my registrations and cancelling ---------------------------------------------------------

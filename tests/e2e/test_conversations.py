@@ -173,9 +173,17 @@ def test_registration_in_french(servers: Servers, database: Any) -> None:
     replies = chat.say("je veux m'inscrire à une mission")
     assert_said(replies, "utter_ask_event_slug", lang=lang)
     assert register_payload(DAKAR) in payloads(replies)
+    # Not a "no": the question explained, the same events offered again.
+    replies = chat.say("euh je sais pas du tout")
+    assert_said(replies, "utter_dont_know_event_slug", lang=lang)
+    assert_said(replies, "utter_ask_event_slug", lang=lang)
+    assert register_payload(DAKAR) in payloads(replies)
 
     assert_said(chat.say(register_payload(DAKAR)), "utter_ask_company_name", lang=lang)
     assert_said(chat.say("Atlas Export SARL"), "utter_ask_ice", lang=lang)
+    replies = chat.say("hmm aucune idée")
+    assert_said(replies, "utter_dont_know_ice", lang=lang)
+    assert_said(replies, "utter_ask_ice", lang=lang)
     replies = chat.say(invalid_ice(ice))
     assert_said(replies, "utter_registration_invalid_ice", lang=lang)
     assert_said(replies, "utter_ask_ice", lang=lang)
@@ -240,6 +248,9 @@ def test_registration_in_darija(servers: Servers, database: Any) -> None:
 
     assert_said(chat.say(register_payload(ABIDJAN)), "utter_ask_company_name", lang=lang)
     assert_said(chat.say("شركة سوس للتصدير"), "utter_ask_ice", lang=lang)
+    replies = chat.say("ما عرفت والو")  # "I don't know at all": explained, asked again
+    assert_said(replies, "utter_dont_know_ice", lang=lang)
+    assert_said(replies, "utter_ask_ice", lang=lang)
     replies = chat.say(to_arabic_indic(invalid_ice(ice)))
     assert_said(replies, "utter_registration_invalid_ice", lang=lang)
     assert_said(replies, "utter_ask_ice", lang=lang)
