@@ -88,8 +88,11 @@ def test_the_cache_returns_exactly_what_ted_predicts(policy: CachedTEDPolicy, do
     assert first == again
     for got, want in zip(first, expected, strict=True):
         assert got == pytest.approx(want, abs=1e-6)
-    # Not one answer for everything: the states matter.
-    assert len({max(range(len(p)), key=p.__getitem__) for p in expected}) > 3
+    # Not one answer for everything: the states matter. (Distinct distributions, not distinct
+    # top actions: how many actions TED ranks first on these made-up states varies from one
+    # training to the next: 3 or 4 were seen; 60 distributions for 90 trackers.)
+    distinct = {tuple(round(x, 4) for x in p) for p in expected}
+    assert len(distinct) > len(trackers) // 3, len(distinct)
     assert policy.cache_misses == len(policy._predictions) < len(trackers) * 2
     assert policy.cache_hits == len(trackers) * 2 - policy.cache_misses
 
