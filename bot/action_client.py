@@ -5,9 +5,9 @@ a new connector, a DNS lookup of the host (in a thread) and a new TCP connection
 it. Each turn calls the action server once or twice (the ``action_set_language`` slot mapping,
 then the answering action). Reusing connections took the Rasa server's CPU per message from
 45.3 to 35.6 ms under load, and the action server's too (docs/benchmarks.md, profile 5).
-``install()`` makes ``EndpointConfig.session()`` lend
-one session per endpoint and event loop, which keeps its connections alive between calls;
-``request`` itself is Rasa's, unchanged (same headers, parameters, timeouts and errors).
+``install()`` makes ``EndpointConfig.session()`` lend one session per endpoint and event loop,
+which keeps its connections alive between calls; ``request`` itself is Rasa's, unchanged (same
+headers, parameters, timeouts and errors).
 
 A kept-alive connection is not reused after ``KEEPALIVE_SECONDS`` idle, below the 5 s after
 which the action server (Sanic) closes an idle one, so a call never races the server's close.
@@ -76,7 +76,9 @@ def _new_session(endpoint: EndpointConfig) -> aiohttp.ClientSession:
 def lent_session(endpoint: EndpointConfig) -> _Lent:
     """``EndpointConfig.session()``: this endpoint's open session for the running loop."""
     loop = asyncio.get_running_loop()
-    per_loop = endpoint.__dict__.setdefault(_SESSIONS, weakref.WeakKeyDictionary())
+    per_loop = endpoint.__dict__.get(_SESSIONS)
+    if per_loop is None:
+        per_loop = endpoint.__dict__[_SESSIONS] = weakref.WeakKeyDictionary()
     session = per_loop.get(loop)
     if session is None or session.closed:
         session = per_loop[loop] = _new_session(endpoint)
