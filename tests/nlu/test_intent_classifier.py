@@ -141,3 +141,46 @@ def test_untrained_component_leaves_messages_alone(tmp_path: Path) -> None:
     message = Message(data={TEXT: "bonjour"})
     component.process([message])
     assert message.get(INTENT) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *(text for texts in TRAINING.values() for text in texts),
+        "merci merci merci beaucoup",  # repeated terms: sublinear term frequency
+        "wach kayn mission f Pérou had l3am",
+        "هل توجد بعثة إلى البيرو في شهر مارس",
+        "жжж ЖЖ",  # no word of the vocabulary
+        "",
+    ],
+)
+def test_scores_equal_scikit_learns_tfidf_features_times_the_coefficients(
+    classifier: tuple[ExporterIntentClassifier, LocalModelStorage, Resource], text: str
+) -> None:
+    component, _, _ = classifier
+    prepared = prepare(text)
+    model = component._model
+    assert model is not None
+    component._blocks()  # builds the contiguous coefficients the reference multiplies
+    reference = np.asarray(component._features([prepared]) @ model["coef_t"])[0]
+    reference = reference + model["intercept"]
+    assert np.allclose(component._scores(prepared), reference, rtol=1e-5, atol=1e-5)
+
+
+def test_a_text_without_ngrams_scores_the_intercepts(
+    classifier: tuple[ExporterIntentClassifier, LocalModelStorage, Resource],
+) -> None:
+    component, _, _ = classifier
+    assert component._model is not None
+    assert np.allclose(component._scores(""), component._model["intercept"])
+
+
+def test_probabilities_of_several_texts_are_one_row_each(
+    classifier: tuple[ExporterIntentClassifier, LocalModelStorage, Resource],
+) -> None:
+    component, _, _ = classifier
+    rows = component.probabilities(["merci", "bonjour", "mission au Kenya"])
+    classes = component._model["classes"] if component._model else []
+    assert rows.shape == (3, len(classes))
+    assert [classes[i] for i in rows.argmax(axis=1)] == ["thank", "greet", "ask_missions"]
+    assert component.probabilities([]).shape == (0, len(classes))
