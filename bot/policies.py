@@ -35,8 +35,14 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import TEXT
 
+from bot import dialogue_states
+
 #: Config key: how many distinct state sequences to remember (0 turns the cache off).
 CACHE_SIZE = "prediction_cache_size"
+
+# Every model of this project loads this module (config.yml names CachedTEDPolicy): the policies
+# then share one computation of a tracker's states per prediction.
+dialogue_states.install()
 
 
 @DefaultV1Recipe.register(
