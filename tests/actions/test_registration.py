@@ -41,7 +41,8 @@ WEBINAR = "sample-afcfta-origin-webinar-2027"
 ABIDJAN = "sample-abidjan-b2b-mission-2027"
 NAIROBI_PAST = "nairobi-b2b-mission-2025"
 VALID_ICE = "001525822000064"
-DOMAIN = {"forms": {"registration_form": {"required_slots": list(FORM_SLOTS)}}}
+#: What rasa_sdk passes the form's actions: the Rasa server sends them no domain (domain.yml).
+DOMAIN: dict[str, Any] = {}
 
 ANSWERS = {
     "company_name": "Atlas Export SARL",
@@ -632,3 +633,11 @@ async def test_registrations_db_down(db_down: None) -> None:
     )
     assert responses(messages) == ["utter_db_unavailable"]
     assert slots_of(events) == {}  # kept: "oui" again retries
+
+
+def test_the_form_asks_domain_ymls_required_slots_without_being_sent_the_domain() -> None:
+    required = domain_dict()["forms"]["registration_form"]["required_slots"]
+    assert required == list(FORM_SLOTS)
+    assert ValidateRegistrationForm().domain_slots(DOMAIN) == required
+    actions = domain_dict()["actions"]
+    assert "validate_registration_form" in actions  # listed as a name, without send_domain
