@@ -211,6 +211,18 @@ async def test_rows_and_trackers_are_those_of_rasas_sql_store(tmp_path: Path) ->
         "la deuxième",
     ]
     assert await ours.retrieve("nobody") is None
+    # the statement is built once: another sender, read in turn with the first, gets their own
+    other = first + _turn("salam", "greet", "utter_greet")
+    for store in (ours, rasa):
+        await store.save(DialogueStateTracker.from_events("u2", other, slots=domain.slots))
+    for sender in ("u2", "u1", "u2"):
+        for sessions in ("retrieve", "retrieve_full_tracker"):
+            mine = await getattr(ours, sessions)(sender)
+            theirs = await getattr(rasa, sessions)(sender)
+            assert mine is not None and theirs is not None
+            assert list(mine.events) == list(theirs.events)
+    u2 = await ours.retrieve("u2")
+    assert u2 is not None and [e.text for e in u2.events if isinstance(e, UserUttered)] == ["salam"]
 
 
 async def test_a_tracker_saved_twice_stores_each_event_once(store: ErasingSQLTrackerStore) -> None:
