@@ -259,9 +259,9 @@ class ExporterIntentClassifier(GraphComponent, IntentClassifier):
 
         The same arithmetic as `TfidfVectorizer.transform` (sublinear term frequency times
         IDF, each vectorizer's row L2-normalised, in float32) followed by the product with the
-        coefficients, on the handful of n-grams the text has. scikit-learn's path spent ~3 ms
+        coefficients, on the handful of n-grams the text has. scikit-learn's path spent 2.7 ms
         a message on validation (its `check_is_fitted` sums the whole IDF matrix) and sparse
-        matrix plumbing; this one takes ~0.2 ms (docs/benchmarks.md, profile 6).
+        matrix plumbing; this one takes 0.3 ms (docs/benchmarks.md, profile 6).
         """
         assert self._model is not None
         scores = self._model["intercept"].astype(np.float64)
