@@ -64,7 +64,7 @@ def remembering(original: _PastStates) -> _PastStates:
             memo is None
             or memo.domain is not domain
             or memo.length != len(events)
-            or (memo.last is not last)
+            or memo.last is not last
         ):
             memo = _Memo(domain, len(events), last, [])
             self.__dict__[_MEMO] = memo

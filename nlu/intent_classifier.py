@@ -29,7 +29,7 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.sparse import csr_matrix, hstack
+from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
@@ -110,7 +110,6 @@ class ExporterIntentClassifier(GraphComponent, IntentClassifier):
         self._model_storage = model_storage
         self._resource = resource
         self._model = model
-        self._fitted: tuple[TfidfVectorizer, TfidfVectorizer] | None = None
         self._scoring: list[_Block] | None = None
 
     @classmethod
@@ -209,26 +208,6 @@ class ExporterIntentClassifier(GraphComponent, IntentClassifier):
             logger.warning("ExporterIntentClassifier: no trained model found; intents disabled")
             model = None
         return cls(config, model_storage, resource, model)
-
-    def _fitted_vectorizers(self) -> tuple[TfidfVectorizer, TfidfVectorizer]:
-        """The vectorizers rebuilt from the stored vocabularies, once per loaded model."""
-        assert self._model is not None
-        if self._fitted is None:
-            chars, words = self._vectorizers()
-            for vectorizer, vocab, idf in (
-                (chars, self._model["char_vocab"], self._model["char_idf"]),
-                (words, self._model["word_vocab"], self._model["word_idf"]),
-            ):
-                vectorizer.vocabulary_ = vocab
-                vectorizer.fixed_vocabulary_ = True
-                vectorizer.idf_ = idf
-            self._fitted = (chars, words)
-        return self._fitted
-
-    def _features(self, texts: list[str]) -> csr_matrix:
-        """The features as scikit-learn computes them (the reference of `_scores`)."""
-        chars, words = self._fitted_vectorizers()
-        return hstack([chars.transform(texts), words.transform(texts)]).tocsr()
 
     def _blocks(self) -> list[_Block]:
         """Per vectorizer: its analyzer, vocabulary, IDF and rows of the coefficients."""

@@ -12,6 +12,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import hstack
 
 from nlu.intent_classifier import ExporterIntentClassifier, mask_entities, prepare
 
@@ -161,9 +162,16 @@ def test_scores_equal_scikit_learns_tfidf_features_times_the_coefficients(
     prepared = prepare(text)
     model = component._model
     assert model is not None
-    component._blocks()  # builds the contiguous coefficients the reference multiplies
-    reference = np.asarray(component._features([prepared]) @ model["coef_t"])[0]
-    reference = reference + model["intercept"]
+    chars, words = component._vectorizers()  # scikit-learn's, given the stored model
+    for vectorizer, vocabulary, idf in (
+        (chars, model["char_vocab"], model["char_idf"]),
+        (words, model["word_vocab"], model["word_idf"]),
+    ):
+        vectorizer.vocabulary_ = vocabulary
+        vectorizer.fixed_vocabulary_ = True
+        vectorizer.idf_ = idf
+    features = hstack([chars.transform([prepared]), words.transform([prepared])])
+    reference = np.asarray(features @ model["coef"].T)[0] + model["intercept"]
     assert np.allclose(component._scores(prepared), reference, rtol=1e-5, atol=1e-5)
 
 
