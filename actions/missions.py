@@ -341,6 +341,24 @@ class ActionListMissions(Action):
         return [SlotSet("listed_events", [e.slug for e in shown])]
 
 
+class ActionDontKnow(Action):
+    """ "Je sais pas" outside a form. When it names the kind of event, the country or the sector
+    ("je ne sais pas quelle mission choisir", "ما عرفتش شمن بعثة نختار", "which fair to pick, no
+    idea"), the events to choose from, as action_list_missions lists them; otherwise the menu."""
+
+    def name(self) -> str:
+        return "action_dont_know"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        entities = latest_entities(tracker)
+        if any(entities.get(name) for name in FILTER_ENTITIES):
+            return await ActionListMissions().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response="utter_help")
+        return []
+
+
 class ActionMissionDetails(Action):
     """Details of one event (named, or picked from the last list) with its .ics file."""
 

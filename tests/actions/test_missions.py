@@ -18,6 +18,7 @@ from actions import display
 from actions.db import repositories as repo
 from actions.db.models import Event
 from actions.missions import (
+    ActionDontKnow,
     ActionListMissions,
     ActionMissionDetails,
     build_ics,
@@ -226,6 +227,48 @@ async def test_past_period_says_past(kb: Engine) -> None:
 async def test_list_db_down(db_down: None) -> None:
     messages, slots = await run(ActionListMissions(), tracker("missions"))
     assert responses(messages) == ["utter_db_unavailable"]
+    assert slots == {}
+
+
+# --- "je sais pas" outside a form ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "language", "expected"),
+    [
+        (
+            "je ne sais pas quelle mission choisir",
+            {"event_type": "mission"},
+            "fr",
+            [DAKAR, ABIDJAN],
+        ),
+        (
+            "لا أدري أي معرض أختار",
+            {"event_type": "fair"},
+            "ar",
+            ["sample-hong-kong-food-fair-2027", "sample-milan-food-fair-2027"],
+        ),
+        ("ma3reftch chmen mission f Kenya", {"event_type": "mission", "country": "KE"}, "fr", []),
+    ],
+)
+async def test_not_knowing_which_event_lists_the_events_to_choose_from(
+    kb: Engine, text: str, entities: dict[str, str], language: str, expected: list[str]
+) -> None:
+    t = tracker(text, intent="dont_know", entities=entities, language=language)
+    messages, slots = await run(ActionDontKnow(), t)
+    listed, _ = await run(ActionListMissions(), t)
+    assert messages == listed  # what "les missions ..." would have listed
+    if expected:
+        assert responses(messages)[0] == "utter_missions_found"
+        assert slots["listed_events"][: len(expected)] == expected
+    else:  # none upcoming: said so, with alternatives and the alert offer
+        assert responses(messages)[0] in ("utter_missions_none", "utter_missions_past_only")
+
+
+@pytest.mark.parametrize("text", ["je sais pas", "ما عرفت والو", "no idea"])
+async def test_a_bare_dont_know_outside_a_form_gets_the_menu(kb: Engine, text: str) -> None:
+    messages, slots = await run(ActionDontKnow(), tracker(text, intent="dont_know"))
+    assert responses(messages) == ["utter_help"]
     assert slots == {}
 
 

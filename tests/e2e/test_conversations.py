@@ -303,6 +303,21 @@ def test_missions_list_with_buttons(
 
 
 @pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("fr", "je ne sais pas quelle mission choisir"),
+        ("ar", "ما عرفتش شمن بعثة نختار"),  # Darija, Arabic script
+    ],
+)
+def test_not_knowing_which_mission_to_choose_lists_them(
+    servers: Servers, lang: str, message: str
+) -> None:
+    replies = Chat(servers, f"e2e-dont-know-{lang}").say(message)
+    assert_said(replies, "utter_missions_found", lang=lang)
+    assert register_payload(DAKAR) in payloads(replies)
+
+
+@pytest.mark.parametrize(
     ("lang", "message", "second", "last"),
     [
         ("fr", "quelles sont les prochaines missions ?", "2", "la dernière"),
