@@ -170,6 +170,11 @@ def ics_payload(event: EventView, lang: str) -> dict[str, str]:
     }
 
 
+def names_a_kind_of_event(entities: dict[str, str]) -> bool:
+    """Whether the entities say which events: a country, a sector or a type of event."""
+    return any(entities.get(name) for name in FILTER_ENTITIES)
+
+
 def latest_entities(tracker: Tracker) -> dict[str, str]:
     """The first value of each entity in the latest message; not a country NLU read inside a
     world region's name ("fairs in Latin America" is not about the United States)."""
@@ -352,8 +357,7 @@ class ActionDontKnow(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        entities = latest_entities(tracker)
-        if any(entities.get(name) for name in FILTER_ENTITIES):
+        if names_a_kind_of_event(latest_entities(tracker)):
             return await ActionListMissions().run(dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_help")
         return []

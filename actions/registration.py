@@ -26,6 +26,7 @@ from actions.missions import (
     latest_entities,
     latest_text,
     listed_slugs,
+    names_a_kind_of_event,
     resolve_event,
 )
 from actions.ordinals import choice_position, ordinal_from_text, pick_listed
@@ -232,9 +233,9 @@ class ValidateRegistrationForm(FormValidationAction):
         if tracker.get_slot("requested_slot") not in (None, "event_slug"):
             return {}
         entities = latest_entities(tracker)
-        named = ("event_slug", "country", "event_type", "sector")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent == "dont_know" and not any(entities.get(k) for k in named):
+        named = entities.get("event_slug") or names_a_kind_of_event(entities)
+        if intent == "dont_know" and not named:
             return {}  # "je sais pas" names no event, however loosely it matches a title
         if entities.get("event_slug"):
             return {"event_slug": entities["event_slug"]}
@@ -247,7 +248,7 @@ class ValidateRegistrationForm(FormValidationAction):
             # "8" under four events: how many there are, then the question again.
             dispatcher.utter_message(response="utter_choice_beyond_list", choice_count=len(listed))
             return {"event_slug": None}
-        if not any(entities.get(k) for k in ("country", "event_type", "sector")) and not text:
+        if not names_a_kind_of_event(entities) and not text:
             return {}
         try:
             events = await run_db(all_events, today=settings.today())
