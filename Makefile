@@ -46,9 +46,9 @@ test-unit: setup ## Run the fast tests only (no trained model needed)
 	@$(PY) -m pytest -q -m "not model"
 
 lint: setup ## ruff (lint and format check) and mypy
-	@$(VENV)/bin/ruff check actions nlu bot tests scripts
-	@$(VENV)/bin/ruff format --check actions nlu bot tests scripts
-	@$(VENV)/bin/mypy actions nlu bot
+	@$(VENV)/bin/ruff check core nlu kb outbound actions bot admin tests scripts
+	@$(VENV)/bin/ruff format --check core nlu kb outbound actions bot admin tests scripts
+	@$(VENV)/bin/mypy core nlu kb outbound actions bot admin
 
 bench-nlu: setup ## NLU benchmark: our pipeline vs Rasa's default on the held-out set
 	@$(PY) scripts/bench_nlu.py

@@ -11,17 +11,19 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions import display
-from actions.canonical import is_country, is_event_type, is_sector
-from actions.common import DatabaseUnavailable, channel_identity, reply_language, run_db
-from actions.db import repositories as repo
-from actions.db.privacy import find_user_id
-from actions.kb_format import (
+from actions.common import (
     apologise,
-    bullets,
     canonical_countries,
+    channel_identity,
     entity_values,
+    reply_language,
 )
+from kb import display
+from kb import repositories as repo
+from kb.access import DatabaseUnavailable, run_db
+from kb.display import bullets
+from kb.privacy import find_user_id
+from nlu.vocabulary.canonical import is_country, is_event_type, is_sector
 
 #: At most this many filter combinations from one message.
 MAX_COMBINATIONS: Final = 6

@@ -1,53 +1,20 @@
-"""What every action shares: database access off the event loop, and the user's language."""
+"""What every action shares: the user's language and identity, entity values, apologies."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from functools import lru_cache, partial
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from rasa_sdk import Tracker
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import sessionmaker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
 
-from actions import settings
-from actions.canonical import DEFAULT_LANGUAGE, REPLY_LANGUAGES
-from actions.db.session import make_engine, make_session_factory
+from nlu.vocabulary.canonical import DEFAULT_LANGUAGE, REPLY_LANGUAGES, is_country, is_region
+from nlu.vocabulary.gazetteer import load_gazetteer
 
 logger = logging.getLogger(__name__)
-
-T = TypeVar("T")
-
-
-class DatabaseUnavailable(RuntimeError):
-    """The knowledge base could not be reached or the query failed."""
-
-
-@lru_cache(maxsize=4)
-def _factory(url: str) -> sessionmaker:
-    return make_session_factory(make_engine(url, pool_pre_ping=True))
-
-
-def _in_transaction(url: str, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
-    with _factory(url)() as session, session.begin():
-        return fn(session, *args, **kwargs)
-
-
-async def run_db(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run ``fn(session, *args, **kwargs)`` in one transaction, in a worker thread.
-
-    Raises DatabaseUnavailable (and logs the cause) when the database fails, so actions can
-    answer "please try again" instead of crashing.
-    """
-    url = settings.database_url()
-    loop = asyncio.get_running_loop()
-    try:
-        return await loop.run_in_executor(None, partial(_in_transaction, url, fn, args, kwargs))
-    except SQLAlchemyError as exc:
-        logger.error("database error in %s: %s", getattr(fn, "__name__", fn), exc)
-        raise DatabaseUnavailable(str(exc)) from exc
 
 
 def reply_language(tracker: Tracker) -> str:
@@ -68,3 +35,53 @@ def latest_user_metadata(tracker: Tracker) -> dict[str, Any]:
             metadata = event.get("metadata") or {}
             return metadata if isinstance(metadata, dict) else {}
     return {}
+
+
+def entity_values(tracker: Tracker, entity: str) -> list[str]:
+    """Distinct values of one entity in the latest user message, in order."""
+    values = [
+        str(e["value"])
+        for e in tracker.latest_message.get("entities") or []
+        if e.get("entity") == entity and e.get("value") not in (None, "")
+    ]
+    return list(dict.fromkeys(values))
+
+
+async def canonical_countries(values: Sequence[str]) -> list[str]:
+    """ISO codes for country entity values; a loose name goes through the gazetteer.
+
+    Values the gazetteer does not know are returned as they are (the caller may look them up
+    among the markets' names). The gazetteer is built off the event loop on first use.
+    """
+    result: list[str] = []
+    for value in values:
+        if len(value) == 2 and value.isupper() and is_country(value):
+            result.append(value)
+            continue
+        loop = asyncio.get_running_loop()
+        code = await loop.run_in_executor(None, _gazetteer_country, value)
+        result.append(code or value)
+    return list(dict.fromkeys(result))
+
+
+def _gazetteer_country(surface: str) -> str | None:
+    return load_gazetteer().lookup("country", surface)
+
+
+async def canonical_region(value: str) -> str | None:
+    """A region code for a region entity value (a code, a region name or a city)."""
+    if is_region(value):
+        return value
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, _gazetteer_region, value)
+
+
+def _gazetteer_region(surface: str) -> str | None:
+    return load_gazetteer().lookup("region", surface)
+
+
+def apologise(dispatcher: CollectingDispatcher, action: str) -> list[EventType]:
+    """The polite "please try again" when the database failed (run_db logged the cause)."""
+    logger.warning("%s answered 'try again': the knowledge base is unavailable", action)
+    dispatcher.utter_message(response="utter_db_unavailable")
+    return []

@@ -10,11 +10,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.canonical import is_region
-from actions.common import DatabaseUnavailable, channel_identity, reply_language, run_db
-from actions.db import repositories as repo
-from actions.db.handoffs import ConversationTurn, HandoffOutcome, request_handoff
-from actions.kb_format import apologise
+from actions.common import apologise, channel_identity, reply_language
+from kb import repositories as repo
+from kb.access import DatabaseUnavailable, run_db
+from kb.handoffs import ConversationTurn, HandoffOutcome, request_handoff
+from nlu.vocabulary.canonical import is_region
 
 #: How many of the latest user messages go with the request.
 CONTEXT_TURNS: Final = 5

@@ -12,14 +12,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.canonical import REPLY_LANGUAGES
-from actions.common import (
-    DatabaseUnavailable,
-    channel_identity,
-    latest_user_metadata,
-    run_db,
-)
-from actions.db import repositories as repo
+from actions.common import channel_identity, latest_user_metadata
+from kb import repositories as repo
+from kb.access import DatabaseUnavailable, run_db
+from nlu.vocabulary.canonical import REPLY_LANGUAGES, language_from_detection, language_from_hint
 
 logger = logging.getLogger(__name__)
 
@@ -34,25 +30,6 @@ SINGLE_WORD_SWITCH_CONFIDENCE = 0.9
 #: number, never a sign of the user's language ("Fatima Zahra" -> ary 0.82).
 NAME_SLOTS: Final = frozenset({"company_name", "contact_name", "email", "phone", "ice"})
 _WORD_RE: Final = re.compile(r"\w+")
-
-
-def language_from_detection(variety: str | None, script: str | None) -> str | None:
-    """Reply language for a detected variety: Arabic script gets Arabic, Arabizi gets French."""
-    if variety == "ar" or (variety == "ary" and script == "arab"):
-        return "ar"
-    if variety == "ary":
-        return "fr"
-    if variety in ("fr", "en"):
-        return variety
-    return None
-
-
-def language_from_hint(hint: Any) -> str | None:
-    """Reply language for a channel hint: Telegram's language_code ("fr", "ar-MA", "en-US")."""
-    if not isinstance(hint, str) or not hint:
-        return None
-    base = hint.split("-")[0].split("_")[0].lower()
-    return base if base in REPLY_LANGUAGES else None
 
 
 def chosen_language(tracker: Tracker) -> str | None:

@@ -14,25 +14,23 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions import display, settings
-from actions.canonical import is_country
-from actions.common import DatabaseUnavailable, reply_language, run_db
-from actions.db import knowledge
-from actions.db import repositories as repo
-from actions.kb_format import (
-    apologise,
+from actions.common import apologise, canonical_countries, entity_values, reply_language
+from core import clock
+from kb import display, knowledge
+from kb import repositories as repo
+from kb.access import DatabaseUnavailable, run_db
+from kb.display import (
     bullets,
-    canonical_countries,
-    entity_values,
     event_buttons,
     event_lines,
     joined,
+    known_sectors,
     link_lines,
     payload,
     procedure_block,
-    sector_names,
     sources_line,
 )
+from nlu.vocabulary.canonical import is_country
 
 #: Markets offered as buttons when the user names none (those the knowledge base has).
 SUGGESTED_MARKETS: Final = ("KE", "SN", "CI", "US", "CN", "AE")
@@ -208,7 +206,7 @@ class ActionMarketProfile(Action):
             if not values:
                 markets = await run_db(suggested_markets)
             else:
-                answers = await run_db(market_answers, values=values, today=settings.today())
+                answers = await run_db(market_answers, values=values, today=clock.today())
         except DatabaseUnavailable:
             return apologise(dispatcher, self.name())
 
@@ -242,7 +240,7 @@ class ActionMarketProfile(Action):
             country_name=country_name,
             blocs=joined(market.blocs, lang),
             agreements=joined((a.name.get(lang) for a in answer.agreements), lang),
-            sectors=sector_names(market.sectors, lang),
+            sectors=known_sectors(market.sectors, lang),
             facts=bullets(f.text.get(lang) for f in market.facts),
             sources=sources_line(answer.sources),
         )

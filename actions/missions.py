@@ -14,14 +14,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import display, settings
-from actions.areas import Area, read_inside_area, request_area
-from actions.common import DatabaseUnavailable, reply_language, run_db
-from actions.db import repositories as repo
-from actions.db.repositories import EventView
-from actions.ordinals import ordinal_from_text, pick_listed
-from actions.periods import period_from_text
+from actions.common import reply_language
+from core import clock
+from kb import display
+from kb import repositories as repo
+from kb.access import DatabaseUnavailable, run_db
+from kb.repositories import EventView
 from nlu.normalize import normalize_text
+from nlu.vocabulary.areas import Area, read_inside_area, request_area
+from nlu.vocabulary.ordinals import ordinal_from_text, pick_listed
+from nlu.vocabulary.periods import period_from_text
 
 logger = logging.getLogger(__name__)
 
@@ -310,7 +312,7 @@ class ActionListMissions(Action):
     ) -> list[EventType]:
         lang = reply_language(tracker)
         entities = latest_entities(tracker)
-        today = settings.today()
+        today = clock.today()
         text = latest_text(tracker)
         period = period_from_text(text, today)
         filters = {k: entities.get(k) for k in FILTER_ENTITIES}
@@ -373,7 +375,7 @@ class ActionMissionDetails(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         lang = reply_language(tracker)
-        today = settings.today()
+        today = clock.today()
         listed = listed_slugs(tracker)
         try:
             events = await run_db(all_events, today=today)

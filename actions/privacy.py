@@ -8,14 +8,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, Restarted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import settings
-from actions.common import DatabaseUnavailable, channel_identity, run_db
-from actions.db.privacy import erase_user_data
-from actions.kb_format import apologise
+from actions.common import apologise, channel_identity
+from core import clock
+from kb.access import DatabaseUnavailable, run_db
+from kb.privacy import erase_user_data
 
 
 class ActionDeleteMyData(Action):
-    """Erase the user's data (actions.db.privacy), confirm, and make the tracker forget.
+    """Erase the user's data (kb.privacy), confirm, and make the tracker forget.
 
     Runs only after the user affirmed utter_ask_delete_confirm (data/rules/info.yml). When the
     database fails nothing is erased and the conversation is kept, so the user can try again.
@@ -30,7 +30,7 @@ class ActionDeleteMyData(Action):
         channel, user = channel_identity(tracker)
         try:
             report = await run_db(
-                erase_user_data, channel=channel, channel_user_id=user, today=settings.today()
+                erase_user_data, channel=channel, channel_user_id=user, today=clock.today()
             )
         except DatabaseUnavailable:
             return apologise(dispatcher, self.name())

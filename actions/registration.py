@@ -13,11 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions import display, settings
-from actions.canonical import is_sector
-from actions.common import DatabaseUnavailable, channel_identity, reply_language, run_db
-from actions.db import repositories as repo
-from actions.db.repositories import EventView, RegistrationView
+from actions.common import channel_identity, reply_language
 from actions.missions import (
     MAX_LISTED,
     all_events,
@@ -29,8 +25,14 @@ from actions.missions import (
     names_a_kind_of_event,
     resolve_event,
 )
-from actions.ordinals import choice_position, ordinal_from_text, pick_listed
+from core import clock
+from kb import display
+from kb import repositories as repo
+from kb.access import DatabaseUnavailable, run_db
+from kb.repositories import EventView, RegistrationView
 from nlu.normalize import to_ascii_digits
+from nlu.vocabulary.canonical import is_sector
+from nlu.vocabulary.ordinals import choice_position, ordinal_from_text, pick_listed
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +126,7 @@ def sector_from_text(text: str | None) -> str | None:
     value = str(text).strip()
     if is_sector(value):
         return value
-    from nlu.gazetteer import load_gazetteer
+    from nlu.vocabulary.gazetteer import load_gazetteer
 
     gazetteer = load_gazetteer()
     found = gazetteer.lookup("sector", value)
@@ -251,7 +253,7 @@ class ValidateRegistrationForm(FormValidationAction):
         if not names_a_kind_of_event(entities) and not text:
             return {}
         try:
-            events = await run_db(all_events, today=settings.today())
+            events = await run_db(all_events, today=clock.today())
         except DatabaseUnavailable:
             return {}
         resolution = resolve_event(
@@ -277,7 +279,7 @@ class ValidateRegistrationForm(FormValidationAction):
                 slug=str(value),
                 channel=channel,
                 user=user,
-                today=settings.today(),
+                today=clock.today(),
             )
         except DatabaseUnavailable:
             dispatcher.utter_message(response="utter_db_unavailable")
@@ -374,7 +376,7 @@ class ActionAskEventSlug(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         lang = reply_language(tracker)
-        today = settings.today()
+        today = clock.today()
         try:
             events = await run_db(open_events, today=today)
             known = await run_db(all_events, today=today)
@@ -416,7 +418,7 @@ class ActionAskRegistrationConfirmed(Action):
         lang = reply_language(tracker)
         slug = tracker.get_slot("event_slug")
         try:
-            event = await run_db(repo.get_event_by_slug, slug=slug, today=settings.today())
+            event = await run_db(repo.get_event_by_slug, slug=slug, today=clock.today())
         except DatabaseUnavailable:
             event = None
         title = event.title.get(lang) if event else slug
@@ -466,7 +468,7 @@ class ActionSubmitRegistration(Action):
                 channel=channel,
                 user=user,
                 slug=slug,
-                today=settings.today(),
+                today=clock.today(),
                 details=_details(tracker),
                 language=reply_language(tracker),
             )

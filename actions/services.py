@@ -11,20 +11,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.common import DatabaseUnavailable, reply_language, run_db
-from actions.db import knowledge
-from actions.db import repositories as repo
-from actions.kb_format import (
-    NONE,
-    apologise,
-    canonical_region,
-    entity_values,
-    link_lines,
-    payload,
-    procedure_block,
-    sources_line,
-)
+from actions.common import apologise, canonical_region, entity_values, reply_language
 from actions.markets import AWAITING
+from kb import knowledge
+from kb import repositories as repo
+from kb.access import DatabaseUnavailable, run_db
+from kb.display import NONE, link_lines, payload, procedure_block, sources_line
 
 REGION_SLOT: Final = "region"
 

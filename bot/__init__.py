@@ -1,1 +1,1 @@
-"""Channels: Telegram and WhatsApp input channels and proactive messaging (issue #5)."""
+"""The Rasa server side: input channels (bot.channels) and Rasa extensions (bot.extensions)."""

@@ -2,8 +2,8 @@
 
 Runs after DIETClassifier and EntitySynonymMapper. Country, region, sector, event-type and
 language values become canonical (``KE``, ``souss-massa``, ``agrifood``, ``mission``, ``fr``)
-through ``nlu.gazetteer``; values it cannot map are dropped. Gazetteer hits the statistical
-extractor missed are added, and ``email``, ``phone`` and ``ice`` are found with regexes.
+through ``nlu.vocabulary.gazetteer``; values it cannot map are dropped. Gazetteer hits the
+statistical extractor missed are added, and ``email``, ``phone`` and ``ice`` are found with regexes.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.gazetteer import Gazetteer, load_gazetteer
 from nlu.normalize import to_ascii_digits
+from nlu.vocabulary.gazetteer import Gazetteer, load_gazetteer
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ class EntityCanonicalizer(GraphComponent, EntityExtractorMixin):
     def get_default_config() -> dict[str, Any]:
         """The component's default config."""
         return {
-            # Entities whose values are mapped to canonical values through nlu.gazetteer.
+            # Entities whose values are mapped to canonical values through nlu.vocabulary.gazetteer.
             "entities": list(GAZETTEER_ENTITIES),
             # fuzz.ratio (0-100) a value must reach to be matched approximately (surfaces of
             # 5+ characters, same script only). Lower means more typos accepted, more errors.

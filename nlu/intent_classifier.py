@@ -33,8 +33,8 @@ from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from nlu.gazetteer import load_gazetteer
 from nlu.normalize import normalize_text
+from nlu.vocabulary.gazetteer import load_gazetteer
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,8 @@ stores them) in a fresh SQLite file per store, then times, for each conversation
 retrieve, one more turn, and a save; the median of each, per store.
 
 "rasa" is rasa.core.tracker_store.SQLTrackerStore with Rasa's own Event.resolve_by_type;
-"ours" is bot.tracker_store.ErasingSQLTrackerStore with bot.event_types installed.
+"ours" is bot.extensions.tracker_store.ErasingSQLTrackerStore with bot.extensions.event_types
+installed.
 
     .venv/bin/python scripts/bench_tracker_store.py --turns 4,8,16
 """
@@ -36,9 +37,9 @@ from rasa.shared.core.events import (  # noqa: E402
 )
 from rasa.shared.core.trackers import DialogueStateTracker  # noqa: E402
 
-from actions.db.session import set_sqlite_pragmas  # noqa: E402
-from bot import event_types  # noqa: E402
-from bot.tracker_store import ErasingSQLTrackerStore  # noqa: E402
+from bot.extensions import event_types  # noqa: E402
+from bot.extensions.tracker_store import ErasingSQLTrackerStore  # noqa: E402
+from kb.session import set_sqlite_pragmas  # noqa: E402
 
 
 def turn(index: int) -> list[Event]:

@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 
 MODEL=models/asmex.tar.gz
 STAMP=models/.fingerprint
-inputs=(config.yml domain.yml requirements.lock bot/policies.py)
+inputs=(config.yml domain.yml requirements.lock bot/extensions/policies.py)
 # nlu/evaluation.py only scores a trained model (bench-nlu, tests): not an input of training.
 mapfile -t files < <(find data/nlu data/rules data/stories nlu -type f \( -name '*.yml' -o -name '*.py' \) \
   ! -path nlu/evaluation.py 2>/dev/null | sort)

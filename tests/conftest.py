@@ -1,4 +1,5 @@
-"""Shared fixtures: a fixed today, a temporary SQLite database migrated to head, a session."""
+"""Shared fixtures: the settings as a fresh process reads them, one clock, a temporary SQLite
+database migrated to head, a session, the trained model."""
 
 from __future__ import annotations
 
@@ -11,23 +12,66 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.db.migrate import upgrade_to_head
-from actions.db.session import make_engine
+from core import settings
+from kb.migrate import upgrade_to_head
+from kb.session import make_engine
 
 TODAY = date(2026, 1, 15)
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-@pytest.fixture(autouse=True)
-def _environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pin today's date and keep tests away from the developer's DATABASE_URL."""
-    monkeypatch.setenv("ASMEX_TODAY", TODAY.isoformat())
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+class SettingsMonkeyPatch(pytest.MonkeyPatch):
+    """pytest's monkeypatch, with one difference: the project reads its settings once
+    (core.settings), so after every change to the environment, and after the undo, they are
+    read again, as a process started with that environment would read them."""
+
+    def setenv(self, name: str, value: str, prepend: str | None = None) -> None:
+        super().setenv(name, value, prepend)
+        settings.reload()
+
+    def delenv(self, name: str, raising: bool = True) -> None:
+        super().delenv(name, raising)
+        settings.reload()
+
+    def undo(self) -> None:
+        super().undo()
+        settings.reload()
 
 
 @pytest.fixture()
-def today() -> date:
-    return TODAY
+def monkeypatch() -> Iterator[pytest.MonkeyPatch]:
+    """Overrides pytest's own: see SettingsMonkeyPatch."""
+    patch = SettingsMonkeyPatch()
+    yield patch
+    patch.undo()
+
+
+class Clock:
+    """The tests' one clock: "today" as the project reads it (ASMEX_TODAY)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._monkeypatch = monkeypatch
+        self.today = TODAY
+
+    def set(self, day: date | str) -> None:
+        """Make ``day`` today, for the code under test and the servers a test starts."""
+        self.today = day if isinstance(day, date) else date.fromisoformat(day)
+        self._monkeypatch.setenv("ASMEX_TODAY", self.today.isoformat())
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """Today is TODAY unless the test sets another day; the developer's DATABASE_URL is
+    never used."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    clock = Clock(monkeypatch)
+    clock.set(TODAY)
+    return clock
+
+
+@pytest.fixture()
+def today(clock: Clock) -> date:
+    return clock.today
 
 
 @pytest.fixture()

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.db.kb_loader import load_kb
-from actions.db.migrate import upgrade_to_head
-from actions.db.session import make_engine
+from kb.loader import load_kb
+from kb.migrate import upgrade_to_head
+from kb.session import make_engine
 from tests.actions.info_support import TODAY
+from tests.conftest import Clock
 
 
 @pytest.fixture(scope="session")
@@ -30,13 +31,16 @@ def kb_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture()
-def kb(kb_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """A fresh copy of the knowledge-base database, used by the actions (DATABASE_URL)."""
+def kb(
+    kb_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: Clock
+) -> Iterator[Engine]:
+    """A fresh copy of the knowledge-base database, used by the actions (DATABASE_URL), on the
+    action tests' day (info_support.TODAY)."""
     path = tmp_path / "kb.db"
     shutil.copy(kb_template, path)
     url = f"sqlite:///{path}"
     monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("ASMEX_TODAY", TODAY)
+    clock.set(TODAY)
     engine = make_engine(url)
     yield engine
     engine.dispose()
@@ -46,4 +50,3 @@ def kb(kb_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
 def db_down(kb: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """DATABASE_URL points at a database that cannot be opened (set after ``kb``)."""
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing-dir/kb.db")
-    monkeypatch.setenv("ASMEX_TODAY", TODAY)

@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from actions.alerts import ActionSubscribeAlerts, ActionUnsubscribeAlerts
-from actions.db.models import AlertSubscription, User
+from kb.models import AlertSubscription, User
 from tests.actions.info_support import (
     assert_rendered,
     entity,

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.areas import AREAS, area_in_text, read_inside_area, request_area
 from actions.missions import ActionListMissions, all_events, latest_entities, resolve_event
 from actions.registration import ActionAskEventSlug
+from nlu.vocabulary.areas import AREAS, area_in_text, read_inside_area, request_area
 from tests.actions.info_support import TODAY
 from tests.actions.test_missions import responses, run, tracker
 from tests.actions.test_registration import run as run_registration

@@ -143,7 +143,7 @@ ACTION_FILES = [
     "handoff.py",
     "privacy.py",
     "fallback.py",
-    "kb_format.py",
+    "common.py",
 ]
 
 

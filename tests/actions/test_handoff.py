@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.db import repositories as repo
-from actions.db.handoffs import ConversationTurn, list_handoffs, request_handoff
-from actions.db.models import Handoff
 from actions.handoff import ActionHumanHandoff, recent_turns
+from kb import repositories as repo
+from kb.handoffs import ConversationTurn, list_handoffs, request_handoff
+from kb.models import Handoff
 from tests.actions.info_support import (
     assert_rendered,
     responses,

@@ -10,8 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.db import repositories as repo
-from actions.language import ActionSetLanguage, language_from_detection, language_from_hint
+from actions.language import ActionSetLanguage
+from kb import repositories as repo
+from nlu.vocabulary.canonical import language_from_detection, language_from_hint
 
 
 def tracker(

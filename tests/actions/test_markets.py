@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from actions.common import run_db
-from actions.db import repositories as repo
 from actions.markets import ActionMarketProfile, ActionTradeAgreement, match_agreement
+from kb import repositories as repo
+from kb.access import run_db
 from tests.actions.info_support import (
     assert_rendered,
     entity,
@@ -238,7 +238,7 @@ async def test_database_down_agreement() -> None:
 
 
 def test_match_agreement_tolerates_a_typo() -> None:
-    from actions.db.repositories import AgreementView, Texts
+    from kb.repositories import AgreementView, Texts
 
     afcfta = AgreementView(
         code="afcfta",

@@ -14,9 +14,6 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions import display
-from actions.db import repositories as repo
-from actions.db.models import Event
 from actions.missions import (
     ActionDontKnow,
     ActionListMissions,
@@ -24,7 +21,11 @@ from actions.missions import (
     build_ics,
     resolve_event,
 )
-from actions.ordinals import ordinal_from_text, pick_listed
+from kb import display
+from kb import repositories as repo
+from kb.models import Event
+from nlu.vocabulary.ordinals import ordinal_from_text, pick_listed
+from tests.conftest import Clock
 
 TODAY = date(2026, 11, 22)
 DAKAR = "sample-dakar-b2b-mission-2026"
@@ -38,8 +39,8 @@ NAIROBI_PAST = "nairobi-b2b-mission-2025"
 
 
 @pytest.fixture(autouse=True)
-def _today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ASMEX_TODAY", TODAY.isoformat())
+def _today(clock: Clock) -> None:
+    clock.set(TODAY)
 
 
 def tracker(

@@ -1,4 +1,4 @@
-"""action_delete_my_data and actions.db.privacy: the user's personal data is erased."""
+"""action_delete_my_data and kb.privacy: the user's personal data is erased."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.db import repositories as repo
-from actions.db.handoffs import ConversationTurn, request_handoff
-from actions.db.models import Event, NotificationSent, Registration, User, metadata
-from actions.db.privacy import ERASED_COMPANY, erase_user_data
 from actions.privacy import ActionDeleteMyData
+from kb import repositories as repo
+from kb.handoffs import ConversationTurn, request_handoff
+from kb.models import Event, NotificationSent, Registration, User, metadata
+from kb.privacy import ERASED_COMPANY, erase_user_data
 from tests.actions.info_support import (
     assert_rendered,
     render,

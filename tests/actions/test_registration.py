@@ -12,8 +12,6 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.db import repositories as repo
-from actions.db.models import Event, Registration, User
 from actions.registration import (
     FORM_SLOTS,
     ActionAskEventSlug,
@@ -33,7 +31,10 @@ from actions.registration import (
     normalize_phone,
     sector_from_text,
 )
+from kb import repositories as repo
+from kb.models import Event, Registration, User
 from tests.actions.info_support import domain_dict
+from tests.conftest import Clock
 
 TODAY = date(2026, 11, 22)
 DAKAR = "sample-dakar-b2b-mission-2026"
@@ -58,8 +59,8 @@ ANSWERS = {
 
 
 @pytest.fixture(autouse=True)
-def _today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ASMEX_TODAY", TODAY.isoformat())
+def _today(clock: Clock) -> None:
+    clock.set(TODAY)
 
 
 def tracker(
@@ -240,8 +241,8 @@ async def test_closed_and_cancelled_events_are_refused(kb: Engine) -> None:
     )
 
 
-async def test_passed_deadline_is_refused(kb: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ASMEX_TODAY", "2026-12-01")  # Dakar: deadline 30 Nov, starts 7 Dec
+async def test_passed_deadline_is_refused(kb: Engine, clock: Clock) -> None:
+    clock.set("2026-12-01")  # Dakar: deadline 30 Nov, starts 7 Dec
     dispatcher = CollectingDispatcher()
     result = await ValidateRegistrationForm().validate_event_slug(
         DAKAR, dispatcher, tracker(), DOMAIN
@@ -460,10 +461,8 @@ async def test_refused_summary_saves_nothing(kb: Engine) -> None:
     assert registrations(kb) == []
 
 
-async def test_submission_when_the_deadline_passed_meanwhile(
-    kb: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("ASMEX_TODAY", "2026-12-01")
+async def test_submission_when_the_deadline_passed_meanwhile(kb: Engine, clock: Clock) -> None:
+    clock.set("2026-12-01")
     messages, _ = await run(ActionSubmitRegistration(), confirmed())
     assert responses(messages) == ["utter_registration_not_possible"]
     assert registrations(kb) == []

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from actions.canonical import REGIONS
 from actions.services import (
     ActionFinancing,
     ActionMembership,
     ActionRegionalOffice,
     ActionTijaria,
 )
+from nlu.vocabulary.canonical import REGIONS
 from tests.actions.info_support import (
     assert_rendered,
     entity,

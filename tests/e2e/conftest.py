@@ -24,10 +24,10 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.bot.fake_telegram import TOKEN, ThreadedFakeTelegram, fake_telegram_in_thread
-from tests.e2e.fake_platforms import PHONE_NUMBER_ID, FakeApi
 from tests.e2e.servers import ROOT, Servers, running_servers
 from tests.e2e.stack import PRODUCTION_ENDPOINTS, prepare_database, production_stack
+from tests.support.fake_platforms import PHONE_NUMBER_ID, FakeApi
+from tests.support.fake_telegram import TOKEN, ThreadedFakeTelegram, fake_telegram_in_thread
 
 #: The date the servers take as today (sample events of data/kb are upcoming then).
 E2E_TODAY = "2026-11-22"

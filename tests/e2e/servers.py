@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,15 +14,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.project import CHANNEL_VARIABLES, ROOT, free_port
+
 VENV_BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait(url: str, proc: subprocess.Popen[bytes], log: Path, seconds: float) -> None:
@@ -61,30 +54,6 @@ class Servers:
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
-
-
-#: Every channel setting (credentials.yml expands them; the notifiers read the template ones);
-#: empty = that channel is off. scripts/serve.sh exports the same list.
-CHANNEL_VARIABLES = (
-    "TELEGRAM_TOKEN",
-    "TELEGRAM_MODE",
-    "TELEGRAM_BASE_URL",
-    "TELEGRAM_WEBHOOK_URL",
-    "TELEGRAM_SECRET_TOKEN",
-    "WHATSAPP_VERIFY_TOKEN",
-    "WHATSAPP_APP_SECRET",
-    "WHATSAPP_ACCESS_TOKEN",
-    "WHATSAPP_PHONE_NUMBER_ID",
-    "WHATSAPP_API_URL",
-    "WHATSAPP_TEMPLATE_NAME",
-    "WHATSAPP_TEMPLATE_LANGUAGES",
-    "TWILIO_ACCOUNT_SID",
-    "TWILIO_AUTH_TOKEN",
-    "TWILIO_WHATSAPP_NUMBER",
-    "TWILIO_WEBHOOK_URL",
-    "TWILIO_API_URL",
-    "TWILIO_CONTENT_SID",
-)
 
 
 @contextmanager

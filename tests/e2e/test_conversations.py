@@ -21,9 +21,9 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions.db import repositories as repo
-from actions.db.models import User
-from actions.db.session import make_engine
+from kb import repositories as repo
+from kb.models import User
+from kb.session import make_engine
 from tests.e2e.conftest import Stack
 from tests.e2e.servers import Servers
 

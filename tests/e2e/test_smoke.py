@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from bot.channel_texts import TEXTS
+from bot.channels.texts import TEXTS
 from tests.e2e.conftest import Stack
 from tests.e2e.servers import Servers
 

@@ -1,7 +1,8 @@
 """Whole conversations over the Telegram channel: the real servers and a fake Bot API.
 
-`rasa run` serves the channel from the project's credentials.yml (bot.telegram.TelegramInput);
-its replies go to the fake Telegram server of tests/bot/fake_telegram.py. The webhook tests
+`rasa run` serves the channel from the project's credentials.yml
+(bot.channels.telegram.TelegramInput); its replies go to the fake Telegram server of
+tests/support/fake_telegram.py. The webhook tests
 use the servers of conftest.py, so they run on both stacks (SQLite; PostgreSQL + Redis with
 two Sanic workers, each of which registers the webhook). The test plays Telegram: it posts
 real Update JSON to the webhook address the bot registered, with the secret token, and reads
@@ -27,17 +28,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.db.models import AlertSubscription, CallbackPayload, Registration, User
-from actions.db.session import make_engine
-from bot.telegram import SECRET_HEADER
-from tests.bot.fake_telegram import (
-    TOKEN,
-    Call,
-    ThreadedFakeTelegram,
-    callback_update,
-    fake_telegram_in_thread,
-    message_update,
-)
+from bot.channels.telegram import SECRET_HEADER
+from kb.models import AlertSubscription, CallbackPayload, Registration, User
+from kb.session import make_engine
 from tests.e2e.conftest import E2E_TODAY, TELEGRAM_SECRET, Stack
 from tests.e2e.servers import Servers, running_servers
 from tests.e2e.stack import prepare_database
@@ -52,6 +45,14 @@ from tests.e2e.test_conversations import (
     texts,
     to_arabic_indic,
     valid_ice,
+)
+from tests.support.fake_telegram import (
+    TOKEN,
+    Call,
+    ThreadedFakeTelegram,
+    callback_update,
+    fake_telegram_in_thread,
+    message_update,
 )
 
 pytestmark = pytest.mark.model
@@ -270,8 +271,8 @@ def test_stop_ends_every_alert(webhook: Webhook) -> None:
 
 
 def test_a_sticker_gets_a_polite_arabic_reply(webhook: Webhook) -> None:
-    from bot.channel_texts import channel_text
-    from tests.bot.fake_telegram import MEDIA
+    from bot.channels.texts import channel_text
+    from tests.support.fake_telegram import MEDIA
 
     chat = TelegramChat(webhook, 7_000_005, "ar")
     update = message_update(user_id=chat.user_id, language_code="ar", **MEDIA["sticker"])

@@ -23,20 +23,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions.db.models import User
-from actions.db.session import make_engine
-from bot.channel_texts import TEXTS
+from bot.channels.texts import TEXTS
+from kb.models import User
+from kb.session import make_engine
 from tests.e2e.conftest import TWILIO_PUBLIC_URL, TWILIO_TOKEN, WHATSAPP_APP_SECRET, Stack
-from tests.e2e.fake_platforms import (
-    FakeApi,
-    meta_media,
-    meta_reply_to,
-    meta_signature,
-    meta_text,
-    meta_webhook,
-    twilio_form,
-    twilio_signature,
-)
 from tests.e2e.servers import Servers
 from tests.e2e.test_conversations import (
     ABIDJAN,
@@ -47,6 +37,16 @@ from tests.e2e.test_conversations import (
     registrations,
     to_arabic_indic,
     valid_ice,
+)
+from tests.support.fake_platforms import (
+    FakeApi,
+    meta_media,
+    meta_reply_to,
+    meta_signature,
+    meta_text,
+    meta_webhook,
+    twilio_form,
+    twilio_signature,
 )
 
 pytestmark = pytest.mark.model

@@ -1,1 +1,0 @@
-"""Database layer: models, engine and session factory, migrations, repositories, KB loader."""

@@ -1,0 +1,1 @@
+"""The admin command line for ASMEX staff (``python -m actions.admin``)."""

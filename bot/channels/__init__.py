@@ -1,0 +1,1 @@
+"""Rasa input channels: REST, Telegram, WhatsApp Cloud API, WhatsApp through Twilio."""

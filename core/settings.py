@@ -1,0 +1,137 @@
+"""The one module that reads the environment: every setting, typed, read once at start-up.
+
+``current()`` builds the settings from ``os.environ`` on first use and keeps them; nothing else
+in the project reads the environment. ``reload()`` reads it again (a test that changes the
+environment, a process that loaded ``.env`` late). Secrets are checked where they are used
+(``check_secret``), so a channel that is off needs none of its own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+KB_DIR = PROJECT_ROOT / "data" / "kb"
+VAR_DIR = PROJECT_ROOT / "var"
+TIMEZONE = ZoneInfo("Africa/Casablanca")
+
+_PLACEHOLDERS = frozenset({"", "changeme", "change-me", "xxx", "your-token-here", "todo"})
+
+
+class SettingsError(RuntimeError):
+    """A required setting is missing, malformed or still holds a placeholder."""
+
+
+def is_placeholder(value: str) -> bool:
+    """True for an empty secret or one still holding an example value such as "changeme"."""
+    return value.strip().lower() in _PLACEHOLDERS
+
+
+def check_secret(name: str, value: object) -> str:
+    """``value`` stripped; SettingsError naming ``name`` when empty or still a placeholder."""
+    text = str(value or "").strip()
+    if is_placeholder(text):
+        raise SettingsError(f"{name} is not set (see .env.example)")
+    return text
+
+
+@dataclass(frozen=True)
+class TelegramEnv:
+    """TELEGRAM_*: the bot's token and how updates arrive (checked by the channel)."""
+
+    token: str = ""
+    mode: str = ""
+    webhook_url: str = ""
+    secret_token: str = ""
+    base_url: str = ""
+
+
+@dataclass(frozen=True)
+class WhatsAppEnv:
+    """WHATSAPP_*: the Cloud API number and its proactive-message template."""
+
+    verify_token: str = ""
+    app_secret: str = ""
+    access_token: str = ""
+    phone_number_id: str = ""
+    api_url: str = ""
+    template_name: str = ""
+    template_languages: str = ""
+
+
+@dataclass(frozen=True)
+class TwilioEnv:
+    """TWILIO_*: the Twilio account, its WhatsApp sender and content templates."""
+
+    account_sid: str = ""
+    auth_token: str = ""
+    whatsapp_number: str = ""
+    webhook_url: str = ""
+    api_url: str = ""
+    content_sid: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the project (README, Settings)."""
+
+    database_url: str
+    #: ASMEX_TODAY: a fixed "today" for demos and tests; None = the real date in Morocco.
+    today: date | None = None
+    telegram: TelegramEnv = field(default_factory=TelegramEnv)
+    whatsapp: WhatsAppEnv = field(default_factory=WhatsAppEnv)
+    twilio: TwilioEnv = field(default_factory=TwilioEnv)
+
+
+def _section(cls: type, prefix: str, environ: Mapping[str, str]) -> object:
+    names = cls.__dataclass_fields__  # type: ignore[attr-defined]
+    return cls(**{name: environ.get(f"{prefix}{name.upper()}", "").strip() for name in names})
+
+
+def _today(value: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise SettingsError(f"ASMEX_TODAY must be YYYY-MM-DD, got {value!r}") from exc
+
+
+def load(environ: Mapping[str, str]) -> Settings:
+    """Settings from an environment mapping; SettingsError for a malformed value."""
+    database_url = environ.get("DATABASE_URL", "").strip()
+    return Settings(
+        database_url=database_url or f"sqlite:///{VAR_DIR / 'asmex.db'}",
+        today=_today(environ.get("ASMEX_TODAY", "").strip()),
+        telegram=_section(TelegramEnv, "TELEGRAM_", environ),  # type: ignore[arg-type]
+        whatsapp=_section(WhatsAppEnv, "WHATSAPP_", environ),  # type: ignore[arg-type]
+        twilio=_section(TwilioEnv, "TWILIO_", environ),  # type: ignore[arg-type]
+    )
+
+
+_current: Settings | None = None
+
+
+def current() -> Settings:
+    """The settings of this process, read from the environment on first use."""
+    global _current
+    if _current is None:
+        _current = load(os.environ)
+    return _current
+
+
+def reload() -> Settings:
+    """Read the environment again (tests that change it; nothing on the request path)."""
+    global _current
+    _current = None
+    return current()
+
+
+def database_url() -> str:
+    """SQLAlchemy URL of the knowledge base; an SQLite file under var/ by default."""
+    return current().database_url

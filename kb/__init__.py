@@ -1,0 +1,1 @@
+"""The knowledge base and member data: models, sessions, repositories, migrations, loaders."""

@@ -1,0 +1,122 @@
+"""Requests to talk to a person at ASMEX (the handoffs table).
+
+Typed, keyword-only after the session, returning frozen dataclasses; the caller owns the
+transaction (functions flush but never commit).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kb import repositories as repo
+from kb.models import Handoff, Region, User
+
+
+@dataclass(frozen=True)
+class ConversationTurn:
+    """One user message of the conversation, with the intent the NLU gave it."""
+
+    text: str
+    intent: str | None
+
+
+@dataclass(frozen=True)
+class HandoffView:
+    """A handoff request and who it is routed to."""
+
+    id: int
+    user_id: int
+    region: str | None
+    #: The ASMEX delegate of ``region`` named by the knowledge base, or None (ASMEX head office).
+    delegate_name: str | None
+    summary: str
+    status: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class HandoffOutcome:
+    """A handoff and whether this call created it (False: an open one was updated)."""
+
+    handoff: HandoffView
+    created: bool
+
+
+def _summary(
+    *, language: str, region: str | None, delegate: str | None, turns: Sequence[ConversationTurn]
+) -> str:
+    """The context staff read: JSON, so a back office can display or parse it."""
+    return json.dumps(
+        {
+            "language": language,
+            "region": region,
+            "routed_to": delegate or "asmex",
+            "last_messages": [{"text": t.text, "intent": t.intent} for t in turns],
+        },
+        ensure_ascii=False,
+    )
+
+
+def _view(row: Handoff, delegate: str | None) -> HandoffView:
+    return HandoffView(
+        id=row.id,
+        user_id=row.user_id,
+        region=row.region,
+        delegate_name=delegate,
+        summary=row.summary or "",
+        status=row.status,
+        created_at=row.created_at,
+    )
+
+
+def _delegate(session: Session, region: str | None) -> str | None:
+    row = session.get(Region, region) if region else None
+    return row.delegate_name if row is not None else None
+
+
+def request_handoff(
+    session: Session,
+    *,
+    user_id: int,
+    language: str,
+    region: str | None = None,
+    turns: Sequence[ConversationTurn] = (),
+) -> HandoffOutcome:
+    """Open a handoff for the user with the conversation's context, routed by region.
+
+    A user has at most one open handoff: asking again refreshes its region and context
+    instead of queueing a second request.
+    """
+    if session.get(User, user_id) is None:
+        raise repo.NotFoundError(f"no user with id {user_id}")
+    delegate = _delegate(session, region)
+    summary = _summary(language=language, region=region, delegate=delegate, turns=turns)
+    row = session.scalars(
+        select(Handoff)
+        .where(Handoff.user_id == user_id, Handoff.status == "open")
+        .order_by(Handoff.id)
+    ).first()
+    created = row is None
+    if row is None:
+        row = Handoff(user_id=user_id, region=region, summary=summary, status="open")
+        session.add(row)
+    else:
+        row.region = region or row.region
+        delegate = _delegate(session, row.region)
+        row.summary = _summary(language=language, region=row.region, delegate=delegate, turns=turns)
+    session.flush()
+    return HandoffOutcome(handoff=_view(row, delegate), created=created)
+
+
+def list_handoffs(session: Session, *, status: str | None = "open") -> list[HandoffView]:
+    """Handoffs for ASMEX staff, oldest first (all statuses when ``status`` is None)."""
+    query = select(Handoff).order_by(Handoff.created_at, Handoff.id)
+    if status is not None:
+        query = query.where(Handoff.status == status)
+    return [_view(row, _delegate(session, row.region)) for row in session.scalars(query)]

@@ -1,0 +1,1 @@
+"""Proactive sending (alerts, reminders, staff replies) and the platforms' sending clients."""

@@ -1,0 +1,243 @@
+"""The REST channel (bot/rest.py): what it hands to Rasa, what it refuses, what it says itself."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import pytest
+from rasa.core.channels.channel import UserMessage
+from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
+from rasa.shared.core.slots import TextSlot
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot.channels.choices import beyond
+from bot.channels.rest import MAX_SENDER, CheckedRestInput
+from bot.channels.texts import TEXTS
+from kb.migrate import upgrade_to_head
+from kb.models import User
+from kb.session import make_engine
+from outbound.text import MAX_MESSAGE
+from tests.support.fake_platforms import FakeTrackerStore, serve_channel
+
+PATH = "/webhooks/rest/webhook"
+
+
+@dataclass
+class FakeRasa:
+    """Stands in for Rasa: records messages, answers each with ``replies``, then maybe fails."""
+
+    received: list[UserMessage] = field(default_factory=list)
+    replies: list[str] = field(default_factory=lambda: ["Bonjour !"])
+    error: Exception | None = None
+
+    async def __call__(self, message: UserMessage) -> None:
+        self.received.append(message)
+        for text in self.replies:
+            await message.output_channel.send_text_message(message.sender_id, text)
+        if self.error is not None:
+            raise self.error
+
+
+@dataclass
+class Rest:
+    url: str
+    http: httpx.AsyncClient
+    rasa: FakeRasa
+    store: FakeTrackerStore
+
+    async def post(self, body: Any = None, raw: bytes | None = None, **params: Any) -> Any:
+        content = raw if raw is not None else json.dumps(body).encode()
+        return await self.http.post(self.url + PATH, content=content, params=params or None)
+
+
+@pytest.fixture()
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """The knowledge base (users' chosen languages) in a temporary file."""
+    url = f"sqlite:///{tmp_path / 'kb.db'}"
+    upgrade_to_head(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture()
+async def rest(db: Engine) -> AsyncIterator[Rest]:
+    rasa, store = FakeRasa(), FakeTrackerStore()
+    agent = SimpleNamespace(tracker_store=store)
+    channel = CheckedRestInput()
+    async with serve_channel(channel, rasa, agent) as url, httpx.AsyncClient() as http:
+        yield Rest(url, http, rasa, store)
+
+
+def every_language(key: str) -> list[str]:
+    return [TEXTS[key][code] for code in ("fr", "ar", "en")]
+
+
+# --- what reaches Rasa -----------------------------------------------------------------------
+
+
+async def test_a_message_reaches_rasa_and_the_replies_come_back(rest: Rest) -> None:
+    answer = await rest.post(
+        {"sender": "web-1", "message": "bonjour", "metadata": {"language_hint": "fr"}}
+    )
+    assert answer.status_code == 200
+    assert answer.json() == [{"recipient_id": "web-1", "text": "Bonjour !"}]
+    (message,) = rest.rasa.received
+    assert (message.sender_id, message.text, message.input_channel) == ("web-1", "bonjour", "rest")
+    assert message.metadata == {"language_hint": "fr"}
+
+
+async def test_the_channel_name_cannot_be_forged(rest: Rest) -> None:
+    # Actions know a user by (channel, sender): a REST client must not pass as a Telegram user.
+    answer = await rest.post(
+        {"sender": "7000001", "message": "mes inscriptions", "input_channel": "telegram"}
+    )
+    assert answer.status_code == 200
+    assert [m.input_channel for m in rest.rasa.received] == ["rest"]
+
+
+async def test_a_numeric_sender_is_taken_as_text(rest: Rest) -> None:
+    assert (await rest.post({"sender": 42, "message": "salam"})).status_code == 200
+    assert [m.sender_id for m in rest.rasa.received] == ["42"]
+
+
+async def test_a_typed_choice_reaches_rasa_as_the_button_it_picks(rest: Rest) -> None:
+    buttons = [
+        {"title": "Dakar", "payload": '/register_mission{"event_slug": "dakar"}'},
+        {"title": "Abidjan", "payload": '/register_mission{"event_slug": "abidjan"}'},
+    ]
+    rest.store.trackers["web-2"] = DialogueStateTracker.from_events(
+        "web-2",
+        [UserUttered("je veux m'inscrire"), BotUttered("Laquelle ?", {"buttons": buttons})],
+        slots=[TextSlot("language", mappings=[{}])],
+    )
+    for text in ("2", "la 2", "رقم ٢", "la 9", "bonjour"):
+        assert (await rest.post({"sender": "web-2", "message": text})).status_code == 200
+    assert (await rest.post({"sender": "web-2", "message": "1"}, stream="true")).status_code == 200
+    assert [m.text for m in rest.rasa.received] == [
+        buttons[1]["payload"],
+        buttons[1]["payload"],
+        buttons[1]["payload"],
+        beyond(2),
+        "bonjour",
+        buttons[0]["payload"],
+    ]
+
+
+async def test_a_message_at_the_limit_is_parsed(rest: Rest) -> None:
+    text = "é" * MAX_MESSAGE
+    assert (await rest.post({"sender": "long", "message": text})).status_code == 200
+    assert [m.text for m in rest.rasa.received] == [text]
+
+
+async def test_streaming_still_works(rest: Rest) -> None:
+    rest.rasa.replies = ["un", "deux"]
+    answer = await rest.post({"sender": "s", "message": "aide"}, stream="true")
+    lines = [json.loads(line) for line in answer.text.splitlines() if line.strip()]
+    assert [line["text"] for line in lines] == ["un", "deux"]
+    assert [m.input_channel for m in rest.rasa.received] == ["rest"]
+
+
+async def test_the_too_long_reply_streams_as_one_line_when_asked(rest: Rest) -> None:
+    answer = await rest.post({"sender": "s", "message": "y" * 5000}, stream="true")
+    (line,) = answer.text.splitlines()
+    assert json.loads(line)["recipient_id"] == "s"
+    assert TEXTS["too_long"]["en"] in json.loads(line)["text"]
+
+
+async def test_health(rest: Rest) -> None:
+    answer = await rest.http.get(rest.url + "/webhooks/rest/")
+    assert answer.json() == {"status": "ok"}
+
+
+# --- refused with 400 ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "named"),
+    [
+        (b"", "JSON object"),
+        (b"sender=me&message=hi", "JSON object"),
+        (b"\xff\xfe\x00", "JSON object"),
+        (b"[1, 2]", "JSON object"),
+        (b'"bonjour"', "JSON object"),
+        (b'{"message": "bonjour"}', '"sender"'),
+        (b'{"sender": "", "message": "bonjour"}', '"sender"'),
+        (b'{"sender": "   ", "message": "bonjour"}', '"sender"'),
+        (b'{"sender": true, "message": "bonjour"}', '"sender"'),
+        (b'{"sender": ["me"], "message": "bonjour"}', '"sender"'),
+        (json.dumps({"sender": "x" * (MAX_SENDER + 1), "message": "hi"}).encode(), '"sender"'),
+        (b'{"sender": "me"}', '"message"'),
+        (b'{"sender": "me", "message": null}', '"message"'),
+        (b'{"sender": "me", "message": 12}', '"message"'),
+        (b'{"sender": "me", "message": {"text": "hi"}}', '"message"'),
+        (b'{"sender": "me", "message": "hi", "metadata": "fr"}', '"metadata"'),
+    ],
+)
+async def test_malformed_requests_get_a_400_naming_the_problem(
+    rest: Rest, raw: bytes, named: str
+) -> None:
+    answer = await rest.post(raw=raw)
+    assert answer.status_code == 400
+    assert named in answer.json()["error"]
+    assert rest.rasa.received == []
+
+
+# --- what the channel says itself ----------------------------------------------------------------
+
+
+async def test_a_too_long_message_is_not_parsed_and_the_user_is_told_in_every_language(
+    rest: Rest,
+) -> None:
+    answer = await rest.post({"sender": "anon", "message": "a " * MAX_MESSAGE})
+    assert answer.status_code == 200
+    (reply,) = answer.json()
+    assert reply["recipient_id"] == "anon"
+    assert all(text in reply["text"] for text in every_language("too_long"))
+    assert rest.rasa.received == []
+
+
+async def test_the_too_long_reply_follows_the_conversations_language(rest: Rest) -> None:
+    rest.store.trackers["u-en"] = DialogueStateTracker.from_events(
+        "u-en", [SlotSet("language", "en")], slots=[TextSlot("language", mappings=[{}])]
+    )
+    answer = await rest.post({"sender": "u-en", "message": "x" * (MAX_MESSAGE + 1)})
+    assert [r["text"] for r in answer.json()] == [TEXTS["too_long"]["en"]]
+
+
+async def test_the_too_long_reply_follows_the_chosen_language_then_the_hint(
+    rest: Rest, db: Engine
+) -> None:
+    with Session(db) as session:
+        session.add(User(channel="rest", channel_user_id="u-ar", language="ar"))
+        session.commit()
+    chosen = await rest.post({"sender": "u-ar", "message": "ب" * 5000})
+    assert [r["text"] for r in chosen.json()] == [TEXTS["too_long"]["ar"]]
+    hinted = await rest.post(
+        {"sender": "new", "message": "z" * 5000, "metadata": {"language_hint": "en-GB"}}
+    )
+    assert [r["text"] for r in hinted.json()] == [TEXTS["too_long"]["en"]]
+
+
+async def test_a_failure_with_nothing_said_gets_the_try_again_reply(rest: Rest) -> None:
+    rest.rasa.replies, rest.rasa.error = [], RuntimeError("tracker store down")
+    answer = await rest.post(
+        {"sender": "f", "message": "bonjour", "metadata": {"language_hint": "ar"}}
+    )
+    assert answer.status_code == 200
+    assert [r["text"] for r in answer.json()] == [TEXTS["error"]["ar"]]
+
+
+async def test_a_failure_after_replies_keeps_what_was_said(rest: Rest) -> None:
+    rest.rasa.replies, rest.rasa.error = ["Voici les missions"], RuntimeError("late")
+    answer = await rest.post({"sender": "g", "message": "missions"})
+    assert [r["text"] for r in answer.json()] == ["Voici les missions"]

@@ -1,0 +1,84 @@
+"""core.settings: every setting typed and read once; core.clock: today."""
+
+from __future__ import annotations
+
+import ast
+import os
+from datetime import date, datetime
+
+import pytest
+
+from core import clock as core_clock
+from core import settings
+from tests.support.project import ROOT
+
+PACKAGES = ("core", "nlu", "kb", "outbound", "actions", "bot", "admin")
+
+
+def test_defaults_from_an_empty_environment() -> None:
+    loaded = settings.load({})
+    assert loaded.database_url == f"sqlite:///{settings.VAR_DIR / 'asmex.db'}"
+    assert loaded.today is None
+    assert loaded.telegram == settings.TelegramEnv()
+    assert loaded.whatsapp.access_token == "" and loaded.twilio.account_sid == ""
+
+
+def test_values_are_read_stripped_and_typed() -> None:
+    loaded = settings.load(
+        {
+            "DATABASE_URL": " postgresql+psycopg2://u@h/asmex ",
+            "ASMEX_TODAY": "2027-03-15",
+            "TELEGRAM_TOKEN": " 123:abc ",
+            "TELEGRAM_MODE": "webhook",
+            "WHATSAPP_TEMPLATE_LANGUAGES": "en=en_US",
+            "TWILIO_CONTENT_SID": "HX1",
+        }
+    )
+    assert loaded.database_url == "postgresql+psycopg2://u@h/asmex"
+    assert loaded.today == date(2027, 3, 15)
+    assert (loaded.telegram.token, loaded.telegram.mode) == ("123:abc", "webhook")
+    assert loaded.whatsapp.template_languages == "en=en_US"
+    assert loaded.twilio.content_sid == "HX1"
+
+
+def test_a_malformed_date_fails_at_start() -> None:
+    with pytest.raises(settings.SettingsError, match="ASMEX_TODAY must be YYYY-MM-DD"):
+        settings.load({"ASMEX_TODAY": "15/03/2027"})
+
+
+def test_read_once_until_reloaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = settings.current()
+    os.environ["TELEGRAM_TOKEN"] = "changed-behind-its-back"
+    try:
+        assert settings.current() is first
+        assert settings.current().telegram.token != "changed-behind-its-back"
+        assert settings.reload().telegram.token == "changed-behind-its-back"
+    finally:
+        del os.environ["TELEGRAM_TOKEN"]
+        settings.reload()
+
+
+def test_secrets_and_placeholders() -> None:
+    assert settings.check_secret("X", " s3cret ") == "s3cret"
+    for value in ("", "  ", "changeme", "TODO", None):
+        with pytest.raises(settings.SettingsError, match="X is not set"):
+            settings.check_secret("X", value)
+
+
+def test_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASMEX_TODAY", "2027-01-02")
+    assert core_clock.today() == date(2027, 1, 2)
+    monkeypatch.delenv("ASMEX_TODAY")
+    assert core_clock.today() == datetime.now(settings.TIMEZONE).date()
+
+
+def test_nothing_else_reads_the_environment() -> None:
+    readers = []
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if path == ROOT / "core" / "settings.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"):
+                    readers.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert readers == []

@@ -1,0 +1,201 @@
+"""Loading data/kb-style files: validation first, idempotent upsert, gazetteer aliases."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import types
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kb import loader as kb_loader
+from kb import repositories as repo
+from kb.loader import KBError, load_kb
+from kb.models import Agreement, Event, Market, MarketFact, Region, Source
+
+KB = Path(__file__).resolve().parents[1] / "fixtures" / "kb"
+COUNTS = {Source: 3, Agreement: 2, Market: 2, MarketFact: 2, Region: 2, Event: 2}
+
+
+@pytest.fixture()
+def kb_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "kb"
+    shutil.copytree(KB, target)
+    return target
+
+
+@pytest.fixture()
+def no_gazetteer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "nlu.vocabulary.gazetteer", None)  # import fails
+
+
+def counts(session: Session) -> dict[type, int]:
+    return {m: session.scalar(select(func.count()).select_from(m)) for m in COUNTS}
+
+
+def test_load_then_reload_gives_no_duplicates(session: Session, no_gazetteer: None) -> None:
+    first = load_kb(session, kb_dir=KB)
+    session.commit()
+    assert counts(session) == COUNTS
+    assert first.tables["events"] == {"created": 2}
+    second = load_kb(session, kb_dir=KB)
+    session.commit()
+    assert counts(session) == COUNTS
+    assert set(second.tables["markets"]) == {"unchanged"}
+    assert set(second.tables["events"]) == {"unchanged"}
+
+
+def test_kb_events_keep_sample_and_source(session: Session, no_gazetteer: None) -> None:
+    load_kb(session, kb_dir=KB)
+    webinar = repo.get_event_by_slug(
+        session, slug="sample-origin-webinar-2027", today=date(2026, 1, 1)
+    )
+    assert webinar and webinar.sample and webinar.source_id == "demo" and webinar.city is None
+
+
+def test_reload_updates_changed_items_and_facts(
+    session: Session, kb_copy: Path, no_gazetteer: None
+) -> None:
+    load_kb(session, kb_dir=kb_copy)
+    session.commit()
+    markets = kb_copy / "markets.yml"
+    markets.write_text(
+        markets.read_text(encoding="utf-8").replace("Gateway to East Africa.", "East Africa hub."),
+        encoding="utf-8",
+    )
+    report = load_kb(session, kb_dir=kb_copy)
+    session.commit()
+    assert report.tables["markets"] == {"updated": 1, "unchanged": 1}
+    market = repo.get_market(session, country="KE")
+    assert market and [f.text.en for f in market.facts] == [
+        "East Africa hub.",
+        "B2B mission in 2025.",
+    ]
+    assert counts(session) == COUNTS
+
+
+def test_aliases_come_from_the_gazetteer_when_it_imports(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class FakeGazetteer:
+        def aliases(self, entity: str) -> dict[str, list[str]]:
+            return {
+                "country": {"KE": ["kenya", "كينيا", "kenya"], "FR": ["france"]},
+                "region": {"souss-massa": ["agadir", "taroudant"]},
+            }[entity]
+
+    fake = types.ModuleType("nlu.vocabulary.gazetteer")
+    fake.load_gazetteer = FakeGazetteer  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "nlu.vocabulary.gazetteer", fake)
+    report = load_kb(session, kb_dir=KB)
+    assert report.aliases_from_gazetteer
+    market = repo.get_market(session, country="KE")
+    assert market and market.aliases == ("kenya", "كينيا")
+    region = repo.get_region(session, code="souss-massa")
+    assert region and region.cities == ("agadir", "taroudant")
+    assert repo.find_market(session, query="Kenya") == market
+
+
+def test_without_gazetteer_aliases_stay_empty(session: Session, no_gazetteer: None) -> None:
+    assert kb_loader.gazetteer_aliases("country") == {}
+    report = load_kb(session, kb_dir=KB)
+    assert not report.aliases_from_gazetteer
+    market = repo.get_market(session, country="KE")
+    assert market and market.aliases == ()
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        (
+            "markets.yml",
+            "country: KE",
+            "country: XX",
+            "markets.yml, item 1, field country: unknown country code 'XX'",
+        ),
+        (
+            "markets.yml",
+            "sectors: [agrifood, ict]",
+            "sectors: [agrifood, crypto]",
+            "field sectors: unknown sector 'crypto'",
+        ),
+        (
+            "markets.yml",
+            "agreements: [afcfta]",
+            "agreements: [nafta]",
+            "unknown agreement code 'nafta'",
+        ),
+        (
+            "markets.yml",
+            "ar: كينيا",
+            "ar: ''",
+            "markets.yml, item 1, field name.ar: missing required field",
+        ),
+        ("agreements.yml", "countries: [US]", "countries: [US, NO]", "got False (YAML reads NO"),
+        (
+            "topics.yml",
+            "source: seed-003",
+            "source: seed-999",
+            "topics.yml, item 1, field source: unknown source id 'seed-999'",
+        ),
+        (
+            "regions.yml",
+            "code: oriental",
+            "code: atlantis",
+            "regions.yml, item 2, field code: unknown region 'atlantis'",
+        ),
+        (
+            "regions.yml",
+            "as_of: 2021-06-14",
+            "as_of: 2021-02-30",
+            "field delegate.as_of: malformed date",
+        ),
+        ("procedures.yml", "topic: tijaria", "topic: visas", "unknown topic 'visas'"),
+        (
+            "procedures.yml",
+            "code: tijaria-fees",
+            "code: tijaria-overview",
+            "duplicate 'tijaria-overview'",
+        ),
+        (
+            "events.yml",
+            "country: KE",
+            "country: QQ",
+            "events.yml, item 1, field country: unknown country code 'QQ'",
+        ),
+        (
+            "sources.yml",
+            'title: "Demo data"',
+            'titel: "Demo data"',
+            "sources.yml, item 3, field titel: unknown field",
+        ),
+        ("topics.yml", "topics:", "topics: [", "topics.yml: not valid YAML"),
+    ],
+)
+def test_invalid_kb_is_reported_and_nothing_written(
+    session: Session, kb_copy: Path, file: str, old: str, new: str, expected: str
+) -> None:
+    path = kb_copy / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(KBError) as info:
+        load_kb(session, kb_dir=kb_copy)
+    assert any(expected in p for p in info.value.problems), info.value.problems
+    session.rollback()
+    assert all(n == 0 for n in counts(session).values())
+
+
+def test_missing_kb_directory(session: Session, tmp_path: Path) -> None:
+    with pytest.raises(KBError, match="not found"):
+        load_kb(session, kb_dir=tmp_path / "nope")
+
+
+def test_missing_files_are_skipped(session: Session, tmp_path: Path, no_gazetteer: None) -> None:
+    shutil.copy(KB / "sources.yml", tmp_path / "sources.yml")
+    report = load_kb(session, kb_dir=tmp_path)
+    assert report.tables == {"sources": {"created": 3}}
