@@ -45,10 +45,11 @@ test: setup ## Run the whole test suite (unit, data validation, trained-model an
 test-unit: setup ## Run the fast tests only (no trained model needed)
 	@$(PY) -m pytest -q -m "not model"
 
-lint: setup ## ruff (lint and format check) and mypy
+lint: setup ## ruff (lint and format check), mypy and the import contract (.importlinter)
 	@$(VENV)/bin/ruff check core nlu kb outbound actions bot admin tests scripts
 	@$(VENV)/bin/ruff format --check core nlu kb outbound actions bot admin tests scripts
 	@$(VENV)/bin/mypy core nlu kb outbound actions bot admin
+	@$(VENV)/bin/lint-imports --no-cache
 
 bench-nlu: setup ## NLU benchmark: our pipeline vs Rasa's default on the held-out set
 	@$(PY) scripts/bench_nlu.py

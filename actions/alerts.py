@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import product
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -19,14 +20,19 @@ from actions.common import (
     reply_language,
 )
 from kb import display
-from kb import repositories as repo
 from kb.access import DatabaseUnavailable, run_db
+from kb.alerts import list_alert_subscriptions, subscribe_alerts, unsubscribe_alerts
 from kb.display import bullets
+from kb.markets import get_market
 from kb.privacy import find_user_id
+from kb.users import get_or_create_user
+from kb.views import Texts
 from nlu.vocabulary.canonical import is_country, is_event_type, is_sector
 
 #: At most this many filter combinations from one message.
 MAX_COMBINATIONS: Final = 6
+
+_Outcome = TypeVar("_Outcome")
 
 
 @dataclass(frozen=True)
@@ -65,13 +71,13 @@ class SubscribeOutcome:
 
     created: tuple[Filters, ...]
     already: tuple[Filters, ...]
-    country_names: dict[str, repo.Texts]
+    country_names: dict[str, Texts]
 
 
-def _country_names(session: Session, filters: list[Filters]) -> dict[str, repo.Texts]:
+def _country_names(session: Session, filters: list[Filters]) -> dict[str, Texts]:
     names = {}
     for code in {f.country for f in filters if f.country}:
-        market = repo.get_market(session, country=code)
+        market = get_market(session, country=code)
         if market is not None:
             names[code] = market.name
     return names
@@ -89,19 +95,19 @@ def subscribe(
 
     ``language`` (the conversation's reply language) is kept on the user: alerts use it.
     """
-    user = repo.get_or_create_user(
+    user = get_or_create_user(
         session, channel=channel, channel_user_id=channel_user_id, language_hint=language
     )
     active = {
         Filters(s.country, s.sector, s.event_type)
-        for s in repo.list_alert_subscriptions(session, user_id=user.id)
+        for s in list_alert_subscriptions(session, user_id=user.id)
     }
     created, already = [], []
     for wanted in filters:
         if wanted in active:
             already.append(wanted)
             continue
-        repo.subscribe_alerts(
+        subscribe_alerts(
             session,
             user_id=user.id,
             country=wanted.country,
@@ -117,7 +123,7 @@ class UnsubscribeOutcome:
     """How many subscriptions were stopped, and the names of the filters' countries."""
 
     removed: int
-    country_names: dict[str, repo.Texts]
+    country_names: dict[str, Texts]
 
 
 def unsubscribe(
@@ -129,7 +135,7 @@ def unsubscribe(
     if user_id is None:
         return UnsubscribeOutcome(0, names)
     removed = sum(
-        repo.unsubscribe_alerts(
+        unsubscribe_alerts(
             session, user_id=user_id, country=f.country, sector=f.sector, event_type=f.event_type
         )
         for f in filters
@@ -140,7 +146,7 @@ def unsubscribe(
 # --- actions ---------------------------------------------------------------------------------
 
 
-def describe(filters: Filters, lang: str, country_names: dict[str, repo.Texts]) -> str:
+def describe(filters: Filters, lang: str, country_names: dict[str, Texts]) -> str:
     """The filters in the reply language: "Kenya · agrifood · trade missions"."""
     parts = []
     if filters.country:
@@ -153,12 +159,25 @@ def describe(filters: Filters, lang: str, country_names: dict[str, repo.Texts]) 
     return " · ".join(parts)
 
 
+async def _change_subscriptions(
+    change: Callable[..., _Outcome], tracker: Tracker, **options: Any
+) -> tuple[list[Filters], _Outcome]:
+    """Run ``change`` (subscribe or unsubscribe) on the user's subscriptions with the filters
+    the latest message names; returns those filters and the outcome."""
+    channel, user = channel_identity(tracker)
+    filters = await requested_filters(tracker)
+    outcome = await run_db(
+        change, channel=channel, channel_user_id=user, filters=filters, **options
+    )
+    return filters, outcome
+
+
 def _utter_group(
     dispatcher: CollectingDispatcher,
     response: str,
     group: tuple[Filters, ...],
     lang: str,
-    names: dict[str, repo.Texts],
+    names: dict[str, Texts],
 ) -> None:
     if not group:
         return
@@ -181,16 +200,8 @@ class ActionSubscribeAlerts(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         lang = reply_language(tracker)
-        channel, user = channel_identity(tracker)
-        filters = await requested_filters(tracker)
         try:
-            outcome = await run_db(
-                subscribe,
-                channel=channel,
-                channel_user_id=user,
-                filters=filters,
-                language=reply_language(tracker),
-            )
+            _, outcome = await _change_subscriptions(subscribe, tracker, language=lang)
         except DatabaseUnavailable:
             return apologise(dispatcher, self.name())
         names = outcome.country_names
@@ -209,12 +220,8 @@ class ActionUnsubscribeAlerts(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         lang = reply_language(tracker)
-        channel, user = channel_identity(tracker)
-        filters = await requested_filters(tracker)
         try:
-            outcome = await run_db(
-                unsubscribe, channel=channel, channel_user_id=user, filters=filters
-            )
+            filters, outcome = await _change_subscriptions(unsubscribe, tracker)
         except DatabaseUnavailable:
             return apologise(dispatcher, self.name())
         specific = [f for f in filters if f.any]

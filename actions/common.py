@@ -1,20 +1,26 @@
-"""What every action shares: the user's language and identity, entity values, apologies."""
+"""What every action shares: the user's language and identity, entity values, apologies,
+and asking which one (a button per choice)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, Final
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from kb.display import payload
 from nlu.vocabulary.canonical import DEFAULT_LANGUAGE, REPLY_LANGUAGES, is_country, is_region
 from nlu.vocabulary.gazetteer import load_gazetteer
 
 logger = logging.getLogger(__name__)
+
+#: Slot naming what the assistant asked for last ("market", "agreement", "region"), so that a
+#: bare answer goes back to the action that asked (actions/followup.py).
+AWAITING: Final = "awaiting_answer"
 
 
 def reply_language(tracker: Tracker) -> str:
@@ -85,3 +91,20 @@ def apologise(dispatcher: CollectingDispatcher, action: str) -> list[EventType]:
     logger.warning("%s answered 'try again': the knowledge base is unavailable", action)
     dispatcher.utter_message(response="utter_db_unavailable")
     return []
+
+
+def ask_which(
+    dispatcher: CollectingDispatcher,
+    response: str,
+    *,
+    awaiting: str,
+    intent: str,
+    choices: Iterable[tuple[str, dict[str, str]]],
+) -> list[EventType]:
+    """Ask which one with ``response``, a button per (title, entities of ``intent``), and
+    remember in AWAITING that the answer is ``awaiting``."""
+    buttons = [
+        {"title": title, "payload": payload(intent, **entities)} for title, entities in choices
+    ]
+    dispatcher.utter_message(response=response, buttons=buttons)
+    return [SlotSet(AWAITING, awaiting)]

@@ -8,7 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.markets import AWAITING, ActionMarketProfile, ActionTradeAgreement
+from actions.common import AWAITING
+from actions.markets import ActionMarketProfile, ActionTradeAgreement
 from actions.services import ActionRegionalOffice
 
 #: awaiting_answer value -> the action that asked for it.

@@ -11,9 +11,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.common import apologise, channel_identity, reply_language
-from kb import repositories as repo
 from kb.access import DatabaseUnavailable, run_db
 from kb.handoffs import ConversationTurn, HandoffOutcome, request_handoff
+from kb.services import get_region
+from kb.users import get_or_create_user
+from kb.views import Texts
 from nlu.vocabulary.canonical import is_region
 
 #: How many of the latest user messages go with the request.
@@ -39,7 +41,7 @@ class HandoffAnswer:
     """The handoff and the name of its region."""
 
     outcome: HandoffOutcome
-    region_name: repo.Texts | None
+    region_name: Texts | None
 
 
 def open_handoff(
@@ -52,11 +54,11 @@ def open_handoff(
     turns: list[ConversationTurn],
 ) -> HandoffAnswer:
     """Create (or refresh) the user's handoff request."""
-    user = repo.get_or_create_user(session, channel=channel, channel_user_id=channel_user_id)
+    user = get_or_create_user(session, channel=channel, channel_user_id=channel_user_id)
     outcome = request_handoff(
         session, user_id=user.id, language=language, region=region, turns=turns
     )
-    view = repo.get_region(session, code=outcome.handoff.region) if outcome.handoff.region else None
+    view = get_region(session, code=outcome.handoff.region) if outcome.handoff.region else None
     return HandoffAnswer(outcome, view.name if view else None)
 
 

@@ -13,8 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.common import channel_identity, latest_user_metadata
-from kb import repositories as repo
 from kb.access import DatabaseUnavailable, run_db
+from kb.users import get_or_create_user, set_user_language
 from nlu.vocabulary.canonical import REPLY_LANGUAGES, language_from_detection, language_from_hint
 
 logger = logging.getLogger(__name__)
@@ -73,12 +73,12 @@ def answers_a_name(tracker: Tracker) -> bool:
 
 
 def _remember_choice(session: Session, *, channel: str, user: str, language: str) -> None:
-    account = repo.get_or_create_user(session, channel=channel, channel_user_id=user)
-    repo.set_user_language(session, user_id=account.id, language=language)
+    account = get_or_create_user(session, channel=channel, channel_user_id=user)
+    set_user_language(session, user_id=account.id, language=language)
 
 
 def _stored_choice(session: Session, *, channel: str, user: str) -> str | None:
-    account = repo.get_or_create_user(session, channel=channel, channel_user_id=user)
+    account = get_or_create_user(session, channel=channel, channel_user_id=user)
     return account.language
 
 

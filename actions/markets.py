@@ -14,10 +14,16 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.common import apologise, canonical_countries, entity_values, reply_language
+from actions.common import (
+    AWAITING,
+    apologise,
+    ask_which,
+    canonical_countries,
+    entity_values,
+    reply_language,
+)
 from core import clock
-from kb import display, knowledge
-from kb import repositories as repo
+from kb import display
 from kb.access import DatabaseUnavailable, run_db
 from kb.display import (
     bullets,
@@ -26,10 +32,14 @@ from kb.display import (
     joined,
     known_sectors,
     link_lines,
-    payload,
     procedure_block,
     sources_line,
 )
+from kb.events import list_events
+from kb.markets import find_market, get_market, list_agreements, list_agreements_for_country
+from kb.services import get_procedures
+from kb.sources import source_titles
+from kb.views import AgreementView, EventView, MarketView, ProcedureView, Texts
 from nlu.vocabulary.canonical import is_country
 
 #: Markets offered as buttons when the user names none (those the knowledge base has).
@@ -49,8 +59,6 @@ _ORIGIN_RE: Final = re.compile(
 _FUZZY_MIN: Final = 6
 _FUZZY_THRESHOLD: Final = 90.0
 
-AWAITING: Final = "awaiting_answer"
-
 
 def _fold(text: str) -> str:
     """Lower case, no accents, Arabic hamza forms folded (for alias matching)."""
@@ -64,10 +72,10 @@ def wants_origin(text: str) -> bool:
     return bool(_ORIGIN_RE.search(_fold(text)))
 
 
-def match_agreement(text: str, agreements: list[repo.AgreementView]) -> repo.AgreementView | None:
+def match_agreement(text: str, agreements: list[AgreementView]) -> AgreementView | None:
     """The agreement a message names by code, name or alias: whole words first, then fuzzy."""
     folded = _fold(text)
-    best: tuple[float, repo.AgreementView] | None = None
+    best: tuple[float, AgreementView] | None = None
     for agreement in agreements:
         forms = [agreement.code, *agreement.aliases, *agreement.name.as_dict().values()]
         for form in (_fold(f) for f in forms if f):
@@ -93,9 +101,9 @@ class MarketAnswer:
 
     asked: str
     country: str | None
-    market: repo.MarketView | None
-    agreements: tuple[repo.AgreementView, ...]
-    events: tuple[repo.EventView, ...]
+    market: MarketView | None
+    agreements: tuple[AgreementView, ...]
+    events: tuple[EventView, ...]
     sources: tuple[str, ...]
 
 
@@ -108,20 +116,20 @@ def market_answers(session: Session, *, values: list[str], today: date) -> list[
     answers = []
     for value in values:
         if _is_code(value):
-            market = repo.get_market(session, country=value)
+            market = get_market(session, country=value)
         else:
-            market = repo.find_market(session, query=value)
+            market = find_market(session, query=value)
         if market is None:
             code = value if _is_code(value) else None
             answers.append(MarketAnswer(value, code, None, (), (), ()))
             continue
-        agreements = repo.list_agreements_for_country(session, country=market.country)
+        agreements = list_agreements_for_country(session, country=market.country)
         events = [
             e
-            for e in repo.list_events(session, today=today, country=market.country, limit=None)
+            for e in list_events(session, today=today, country=market.country, limit=None)
             if not e.past
         ][:MAX_EVENTS]
-        sources = knowledge.source_titles(
+        sources = source_titles(
             session,
             ids=[f.source_id for f in market.facts] + [a.source_id for a in agreements],
         )
@@ -133,9 +141,9 @@ def market_answers(session: Session, *, values: list[str], today: date) -> list[
     return answers
 
 
-def suggested_markets(session: Session) -> list[repo.MarketView]:
+def suggested_markets(session: Session) -> list[MarketView]:
     """The SUGGESTED_MARKETS the knowledge base has."""
-    found = (repo.get_market(session, country=code) for code in SUGGESTED_MARKETS)
+    found = (get_market(session, country=code) for code in SUGGESTED_MARKETS)
     return [m for m in found if m is not None]
 
 
@@ -143,12 +151,12 @@ def suggested_markets(session: Session) -> list[repo.MarketView]:
 class AgreementAnswer:
     """Agreements asked about: a named one, the ones covering a country, origin procedures."""
 
-    named: repo.AgreementView | None
+    named: AgreementView | None
     country: str | None
-    country_name: repo.Texts | None
-    for_country: tuple[repo.AgreementView, ...]
-    origin: tuple[repo.ProcedureView, ...]
-    all_agreements: tuple[repo.AgreementView, ...]
+    country_name: Texts | None
+    for_country: tuple[AgreementView, ...]
+    origin: tuple[ProcedureView, ...]
+    all_agreements: tuple[AgreementView, ...]
     #: Source titles of the agreements shown, and of the origin procedures.
     sources: tuple[str, ...]
     origin_sources: tuple[str, ...]
@@ -163,19 +171,19 @@ def agreement_answer(
     origin: bool,
 ) -> AgreementAnswer:
     """Resolve the agreement named (entity code or alias in the text) and the country's ones."""
-    every = knowledge.list_agreements(session)
+    every = list_agreements(session)
     by_code = {a.code: a for a in every}
     named = next((by_code[c] for c in codes if c in by_code), None)
     if named is None and not country:
         named = match_agreement(text, every)
-    market = repo.get_market(session, country=country) if country else None
+    market = get_market(session, country=country) if country else None
     for_country = (
-        repo.list_agreements_for_country(session, country=country) if country and not named else []
+        list_agreements_for_country(session, country=country) if country and not named else []
     )
-    procedures = repo.get_procedures(session, topic="origin") if origin else []
+    procedures = get_procedures(session, topic="origin") if origin else []
     shown = ([named] if named else []) + list(for_country)
-    sources = knowledge.source_titles(session, ids=[a.source_id for a in shown])
-    origin_sources = knowledge.source_titles(session, ids=[p.source_id for p in procedures])
+    sources = source_titles(session, ids=[a.source_id for a in shown])
+    origin_sources = source_titles(session, ids=[p.source_id for p in procedures])
     return AgreementAnswer(
         named=named,
         country=country,
@@ -211,17 +219,13 @@ class ActionMarketProfile(Action):
             return apologise(dispatcher, self.name())
 
         if not values:
-            dispatcher.utter_message(
-                response="utter_ask_market_country",
-                buttons=[
-                    {
-                        "title": m.name.get(lang),
-                        "payload": payload("ask_market", country=m.country),
-                    }
-                    for m in markets
-                ],
+            return ask_which(
+                dispatcher,
+                "utter_ask_market_country",
+                awaiting="market",
+                intent="ask_market",
+                choices=[(m.name.get(lang), {"country": m.country}) for m in markets],
             )
-            return [SlotSet(AWAITING, "market")]
 
         for answer in answers:
             self._utter_answer(dispatcher, answer, lang)
@@ -281,18 +285,19 @@ class ActionTradeAgreement(Action):
             return apologise(dispatcher, self.name())
 
         if answer.named is None and not answer.country and not answer.origin:
-            dispatcher.utter_message(
-                response="utter_ask_trade_agreement",
-                buttons=[
-                    {
-                        "title": a.name.get(lang),
-                        "payload": payload("ask_trade_agreement", agreement=a.code),
-                    }
-                    for a in answer.all_agreements
-                ],
+            return ask_which(
+                dispatcher,
+                "utter_ask_trade_agreement",
+                awaiting="agreement",
+                intent="ask_trade_agreement",
+                choices=[(a.name.get(lang), {"agreement": a.code}) for a in answer.all_agreements],
             )
-            return [SlotSet(AWAITING, "agreement")]
 
+        self._utter_answer(dispatcher, answer, lang)
+        return [SlotSet(AWAITING, None)]
+
+    @staticmethod
+    def _utter_answer(dispatcher: CollectingDispatcher, answer: AgreementAnswer, lang: str) -> None:
         sources = sources_line(answer.sources)
         if answer.named is not None:
             dispatcher.utter_message(
@@ -326,4 +331,3 @@ class ActionTradeAgreement(Action):
                 procedures="\n\n".join(procedure_block(p, lang) for p in answer.origin),
                 sources=sources_line(answer.origin_sources),
             )
-        return [SlotSet(AWAITING, None)]

@@ -1,113 +1,33 @@
-"""Upcoming missions, fairs and forums: the filtered list, one event's details and its .ics."""
+"""Upcoming missions, fairs and forums: the filtered list and one event's details."""
 
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from typing import Any, Final
+from typing import Any
 
-from rapidfuzz import fuzz
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import reply_language
+from actions.event_search import (
+    FILTER_ENTITIES,
+    MAX_LISTED,
+    Resolution,
+    all_events,
+    latest_entities,
+    latest_text,
+    names_a_kind_of_event,
+    resolve_message,
+    search_missions,
+)
+from actions.ics import ics_payload
 from core import clock
 from kb import display
-from kb import repositories as repo
 from kb.access import DatabaseUnavailable, run_db
-from kb.repositories import EventView
-from nlu.normalize import normalize_text
-from nlu.vocabulary.areas import Area, read_inside_area, request_area
-from nlu.vocabulary.ordinals import ordinal_from_text, pick_listed
+from kb.views import EventView
+from nlu.vocabulary.areas import request_area
 from nlu.vocabulary.periods import period_from_text
-
-logger = logging.getLogger(__name__)
-
-#: Events shown in one list.
-MAX_LISTED: Final = 5
-#: Alternatives shown when nothing matches.
-MAX_ALTERNATIVES: Final = 3
-FILTER_ENTITIES: Final = ("country", "sector", "event_type")
-
-
-# --- resolving the event a message is about -------------------------------------------------
-
-_CITY_MIN_SCORE: Final = 90
-
-
-def mentions_city(text: str, city: str | None) -> bool:
-    """The message names the city, loosely ("dakkar", "à Abidjan")."""
-    if not city or len(city) < 4 or not text:
-        return False
-    return fuzz.partial_ratio(normalize_text(city), normalize_text(text)) >= _CITY_MIN_SCORE
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """What a message says about the event it means."""
-
-    event: EventView | None = None
-    candidates: tuple[EventView, ...] = ()
-    past: tuple[EventView, ...] = ()
-    referenced: bool = False  # the message named something (filters, ordinal, slug)
-
-
-def resolve_event(
-    *,
-    text: str,
-    entities: dict[str, str],
-    listed: Sequence[str],
-    events: Sequence[EventView],
-) -> Resolution:
-    """Find the event a message refers to among ``events`` (every known event).
-
-    Order: an explicit slug, an ordinal into the last list shown, then the country (or else
-    the world region), event type, sector and city named, matched among upcoming events (the
-    last list first).
-    """
-    by_slug = {e.slug: e for e in events}
-    slug = entities.get("event_slug")
-    if slug:
-        return Resolution(event=by_slug.get(slug), referenced=True)
-    picked = pick_listed(listed, ordinal_from_text(text))
-    if picked and picked in by_slug:
-        return Resolution(event=by_slug[picked], referenced=True)
-
-    filters = {k: entities[k] for k in FILTER_ENTITIES if entities.get(k)}
-    cities = {e.city for e in events if mentions_city(text, e.city)}
-    area = request_area(text, filters.get("country"))
-    if not filters and not cities and area is None:
-        return Resolution()
-
-    def matches(event: EventView) -> bool:
-        if area is not None and event.country not in area.countries:
-            return False
-        if (
-            filters.get("country")
-            and event.country != filters["country"]
-            and (not cities or event.city not in cities)
-        ):
-            return False
-        if filters.get("event_type") and event.type != filters["event_type"]:
-            return False
-        if filters.get("sector") and event.sectors and filters["sector"] not in event.sectors:
-            return False
-        return not cities or event.city in cities or bool(filters.get("country") or area)
-
-    current = [e for e in events if not e.past and e.status != "cancelled" and matches(e)]
-    in_list = [e for e in current if e.slug in listed]
-    found = in_list or current
-    if len(found) == 1:
-        return Resolution(event=found[0], referenced=True)
-    if found:
-        return Resolution(candidates=tuple(found), referenced=True)
-    past = sorted((e for e in events if matches(e)), key=lambda e: e.start_date, reverse=True)
-    return Resolution(past=tuple(past), referenced=True)
-
 
 # --- values for responses --------------------------------------------------------------------
 
@@ -137,73 +57,6 @@ def event_button(event: EventView, lang: str, intent: str) -> dict[str, str]:
     return {"title": f"{event.title.get(lang)} ({dates})", "payload": f"/{intent}{payload}"}
 
 
-def build_ics(event: EventView, lang: str, *, stamp: datetime | None = None) -> str:
-    """An iCalendar file with the event as an all-day VEVENT."""
-    from icalendar import Calendar
-    from icalendar import Event as IcsEvent
-
-    calendar = Calendar()
-    calendar.add("prodid", "-//ASMEX//Export assistant//FR")
-    calendar.add("version", "2.0")
-    vevent = IcsEvent()
-    vevent.add("uid", f"{event.slug}@asmex.org")
-    vevent.add("dtstamp", stamp or datetime.combine(event.today, time(0, 0)))
-    vevent.add("dtstart", event.start_date)
-    vevent.add("dtend", event.end_date + timedelta(days=1))  # DTEND of a date is exclusive
-    vevent.add("summary", event.title.get(lang))
-    vevent.add("location", display.place(event.city, event.country, event.type, lang))
-    description = event.description.get(lang) if event.description else ""
-    if event.registration_url:
-        description = f"{description}\n{event.registration_url}".strip()
-        vevent.add("url", event.registration_url)
-    if description:
-        vevent.add("description", description)
-    calendar.add_component(vevent)
-    return calendar.to_ical().decode("utf-8")
-
-
-def ics_payload(event: EventView, lang: str) -> dict[str, str]:
-    """The custom message channels turn into a calendar file."""
-    return {
-        "type": "ics",
-        "filename": f"{event.slug}.ics",
-        "mime_type": "text/calendar",
-        "content": build_ics(event, lang),
-    }
-
-
-def names_a_kind_of_event(entities: dict[str, str]) -> bool:
-    """Whether the entities say which events: a country, a sector or a type of event."""
-    return any(entities.get(name) for name in FILTER_ENTITIES)
-
-
-def latest_entities(tracker: Tracker) -> dict[str, str]:
-    """The first value of each entity in the latest message; not a country NLU read inside a
-    world region's name ("fairs in Latin America" is not about the United States)."""
-    found: dict[str, str] = {}
-    text = tracker.latest_message.get("text")
-    for entity in tracker.latest_message.get("entities") or []:
-        name, value = entity.get("entity"), entity.get("value")
-        if not name or not isinstance(value, str) or not value or name in found:
-            continue
-        if name == "country" and read_inside_area(text, entity):
-            continue
-        found[name] = value
-    return found
-
-
-def latest_text(tracker: Tracker) -> str:
-    """The text of the latest user message ('' for a button payload)."""
-    text = tracker.latest_message.get("text") or ""
-    return "" if text.startswith("/") else text
-
-
-def listed_slugs(tracker: Tracker) -> list[str]:
-    """The slugs of the last list of events shown."""
-    value = tracker.get_slot("listed_events")
-    return [str(v) for v in value] if isinstance(value, list) else []
-
-
 def utter_event_item(dispatcher: CollectingDispatcher, event: EventView, lang: str) -> None:
     """One event of a list, with its details and register buttons."""
     if event.past:
@@ -213,89 +66,6 @@ def utter_event_item(dispatcher: CollectingDispatcher, event: EventView, lang: s
     else:
         response = "utter_missions_item"
     dispatcher.utter_message(response=response, **event_values(event, lang))
-
-
-# --- database work ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MissionSearch:
-    """Events found for a request, and what to show when none matched."""
-
-    found: list[EventView]
-    past: list[EventView] = field(default_factory=list)
-    alternatives: list[EventView] = field(default_factory=list)
-
-
-def search_missions(
-    session: Any,
-    *,
-    today: date,
-    country: str | None,
-    sector: str | None,
-    event_type: str | None,
-    period: tuple[date, date] | None,
-    area: Area | None = None,
-) -> MissionSearch:
-    """Upcoming events for the filters; else the past ones they match and the nearest others.
-
-    ``area``: a world region's countries, in place of one ``country``."""
-    date_from, date_to = period or (None, None)
-    countries = area.countries if area else None
-    found = repo.list_events(
-        session,
-        today=today,
-        country=country,
-        countries=countries,
-        sector=sector,
-        event_type=event_type,
-        date_from=date_from,
-        date_to=date_to,
-        limit=MAX_LISTED,
-    )
-    if found:
-        return MissionSearch(found=found)
-    matching = repo.list_events(
-        session,
-        today=today,
-        country=country,
-        countries=countries,
-        sector=sector,
-        event_type=event_type,
-        date_from=date_from,
-        date_to=date_to,
-        include_past=True,
-        limit=None,
-    )
-    past = sorted((e for e in matching if e.past), key=lambda e: e.start_date, reverse=True)
-    # Nearest alternatives: drop the period, then type and sector, then every filter.
-    relaxed: list[tuple[str | None, Collection[str] | None, str | None, str | None]] = [
-        (country, countries, sector, event_type),
-        (country, countries, None, None),
-        (None, None, sector, None),
-        (None, None, None, None),
-    ]
-    alternatives: list[EventView] = []
-    for relaxed_country, relaxed_countries, relaxed_sector, relaxed_type in relaxed:
-        alternatives = repo.list_events(
-            session,
-            today=today,
-            country=relaxed_country,
-            countries=relaxed_countries,
-            sector=relaxed_sector,
-            event_type=relaxed_type,
-            limit=MAX_ALTERNATIVES,
-        )
-        if alternatives:
-            break
-    return MissionSearch(found=[], past=past[:MAX_ALTERNATIVES], alternatives=alternatives)
-
-
-def all_events(session: Any, *, today: date) -> list[EventView]:
-    """Every event, past and cancelled included (for resolving references)."""
-    return repo.list_events(
-        session, today=today, include_past=True, include_cancelled=True, limit=None
-    )
 
 
 # --- actions ---------------------------------------------------------------------------------
@@ -375,20 +145,13 @@ class ActionMissionDetails(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         lang = reply_language(tracker)
-        today = clock.today()
-        listed = listed_slugs(tracker)
         try:
-            events = await run_db(all_events, today=today)
+            events = await run_db(all_events, today=clock.today())
         except DatabaseUnavailable:
             dispatcher.utter_message(response="utter_db_unavailable")
             return []
 
-        resolution = resolve_event(
-            text=latest_text(tracker),
-            entities=latest_entities(tracker),
-            listed=listed,
-            events=events,
-        )
+        resolution = resolve_message(tracker, events)
         if not resolution.referenced and tracker.get_slot("event_slug"):
             # "combien ça coûte ?" right after an event was shown: that event.
             remembered = {e.slug: e for e in events}.get(tracker.get_slot("event_slug"))
@@ -422,7 +185,7 @@ class ActionMissionDetails(Action):
             dispatcher.utter_message(response="utter_mission_past", **values)
             return [SlotSet("event_slug", event.slug)]
         response = (
-            "utter_mission_details" if event.registration_open else ("utter_mission_details_closed")
+            "utter_mission_details" if event.registration_open else "utter_mission_details_closed"
         )
         dispatcher.utter_message(response=response, **values)
         if event.sample:

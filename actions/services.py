@@ -11,12 +11,19 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.common import apologise, canonical_region, entity_values, reply_language
-from actions.markets import AWAITING
-from kb import knowledge
-from kb import repositories as repo
+from actions.common import (
+    AWAITING,
+    apologise,
+    ask_which,
+    canonical_region,
+    entity_values,
+    reply_language,
+)
 from kb.access import DatabaseUnavailable, run_db
-from kb.display import NONE, link_lines, payload, procedure_block, sources_line
+from kb.display import NONE, link_lines, procedure_block, sources_line
+from kb.services import get_procedures, get_region, get_topic, list_regions
+from kb.sources import source_titles
+from kb.views import ProcedureView, RegionView, TopicView
 
 REGION_SLOT: Final = "region"
 
@@ -28,42 +35,42 @@ REGION_SLOT: Final = "region"
 class TopicAnswer:
     """A topic's short answer, its procedures and their source titles."""
 
-    topic: repo.TopicView | None
-    procedures: tuple[repo.ProcedureView, ...]
+    topic: TopicView | None
+    procedures: tuple[ProcedureView, ...]
     sources: tuple[str, ...]
 
 
 def topic_answer(session: Session, *, topic: str) -> TopicAnswer:
     """topics.yml entry ``topic`` (if any) and the procedures of the same topic."""
-    view = repo.get_topic(session, code=topic)
-    procedures = repo.get_procedures(session, topic=topic)
+    view = get_topic(session, code=topic)
+    procedures = get_procedures(session, topic=topic)
     ids = ([view.source_id] if view else []) + [p.source_id for p in procedures]
-    return TopicAnswer(view, tuple(procedures), tuple(knowledge.source_titles(session, ids=ids)))
+    return TopicAnswer(view, tuple(procedures), tuple(source_titles(session, ids=ids)))
 
 
 @dataclass(frozen=True)
 class RegionAnswer:
     """A region with the titles of the sources on its office and delegate."""
 
-    region: repo.RegionView
+    region: RegionView
     sources: tuple[str, ...]
 
 
 def region_answer(session: Session, *, code: str | None) -> RegionAnswer | None:
     """The region ``code`` and its source titles, or None (no code, or one the KB lacks)."""
-    region = repo.get_region(session, code=code) if code else None
+    region = get_region(session, code=code) if code else None
     if region is None:
         return None
     ids = [region.office_source_id, region.delegate_source_id]
-    return RegionAnswer(region, tuple(knowledge.source_titles(session, ids=ids)))
+    return RegionAnswer(region, tuple(source_titles(session, ids=ids)))
 
 
 def region_or_choices(
     session: Session, *, code: str | None
-) -> tuple[RegionAnswer | None, list[repo.RegionView]]:
+) -> tuple[RegionAnswer | None, list[RegionView]]:
     """The region asked about, or (None, every region) to offer a choice."""
     answer = region_answer(session, code=code)
-    return answer, ([] if answer else knowledge.list_regions(session))
+    return answer, ([] if answer else list_regions(session))
 
 
 # --- actions ---------------------------------------------------------------------------------
@@ -174,17 +181,13 @@ class ActionRegionalOffice(Action):
             return apologise(dispatcher, self.name())
 
         if answer is None:
-            dispatcher.utter_message(
-                response="utter_ask_region",
-                buttons=[
-                    {
-                        "title": r.name.get(lang),
-                        "payload": payload("ask_regional_office", region=r.code),
-                    }
-                    for r in regions
-                ],
+            return ask_which(
+                dispatcher,
+                "utter_ask_region",
+                awaiting="region",
+                intent="ask_regional_office",
+                choices=[(r.name.get(lang), {"region": r.code}) for r in regions],
             )
-            return [SlotSet(AWAITING, "region")]
 
         region = answer.region
         values = dict(

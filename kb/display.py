@@ -16,7 +16,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Final
 
-from kb.repositories import EventView, ProcedureView
+from kb.views import EventView, ProcedureView
 from nlu.vocabulary.canonical import DEFAULT_LANGUAGE, REPLY_LANGUAGES
 
 MONTHS: Final[dict[str, tuple[str, ...]]] = {

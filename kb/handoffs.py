@@ -1,8 +1,4 @@
-"""Requests to talk to a person at ASMEX (the handoffs table).
-
-Typed, keyword-only after the session, returning frozen dataclasses; the caller owns the
-transaction (functions flush but never commit).
-"""
+"""Requests to talk to a person at ASMEX (the handoffs table)."""
 
 from __future__ import annotations
 
@@ -14,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb import repositories as repo
-from kb.models import Handoff, Region, User
+from kb.models import Handoff, Region
+from kb.users import user_row
 
 
 @dataclass(frozen=True)
@@ -93,8 +89,7 @@ def request_handoff(
     A user has at most one open handoff: asking again refreshes its region and context
     instead of queueing a second request.
     """
-    if session.get(User, user_id) is None:
-        raise repo.NotFoundError(f"no user with id {user_id}")
+    user_row(session, user_id=user_id)
     delegate = _delegate(session, region)
     summary = _summary(language=language, region=region, delegate=delegate, turns=turns)
     row = session.scalars(

@@ -22,14 +22,15 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from kb import repositories as repo
+from kb.events import list_events
 from kb.models import AlertSubscription, Event, NotificationSent, Registration, User, utcnow
+from kb.views import EventView
 from nlu.vocabulary.canonical import DEFAULT_LANGUAGE, REPLY_LANGUAGES
 
 Kind = Literal["alert", "reminder_7d", "reminder_1d"]
@@ -52,7 +53,7 @@ class DueNotification:
     channel_user_id: str
     language: str  # reply language: fr, ar or en
     last_inbound_at: datetime | None
-    event: repo.EventView
+    event: EventView
     days_left: int
     #: None for a first attempt, "failed" when retrying a failed one.
     previous_status: str | None = None
@@ -93,7 +94,7 @@ def reminder_kind(days_left: int) -> Kind | None:
     return None
 
 
-def subscription_matches(subscription: AlertSubscription, event: repo.EventView) -> bool:
+def subscription_matches(subscription: AlertSubscription, event: EventView) -> bool:
     """True when every filter of the subscription is unset or fits the event.
 
     An event with no sectors is open to all, so it matches every sector (as in list_events).
@@ -128,9 +129,7 @@ def _blocking(
     return blocked, retry
 
 
-def _due(
-    kind: Kind, user: User, event: repo.EventView, today: date, retrying: bool
-) -> DueNotification:
+def _due(kind: Kind, user: User, event: EventView, today: date, retrying: bool) -> DueNotification:
     return DueNotification(
         kind=kind,
         user_id=user.id,
@@ -158,7 +157,7 @@ def find_due_alerts(
     """Alerts due on ``today`` (only for ``event_slugs`` when given), soonest event first."""
     events = {
         e.id: e
-        for e in repo.list_events(session, today=today, limit=None)
+        for e in list_events(session, today=today, limit=None)
         if e.upcoming and e.registration_open and (event_slugs is None or e.slug in event_slugs)
     }
     if not events:
@@ -207,7 +206,7 @@ def find_due_reminders(
     if not rows:
         return []
     wanted = {event_id for event_id, _ in rows}
-    events = {e.id: e for e in repo.list_events(session, today=today, limit=None) if e.id in wanted}
+    events = {e.id: e for e in list_events(session, today=today, limit=None) if e.id in wanted}
     due: dict[tuple[str, int, int], DueNotification] = {}
     checked: dict[str, tuple[set[tuple[int, int]], set[tuple[int, int]]]] = {}
     for event_id, user in rows:
@@ -222,6 +221,16 @@ def find_due_reminders(
         if pair not in blocked:
             due[(kind, user.id, event_id)] = _due(kind, user, event, today, pair in retry)
     return _sorted(due.values())
+
+
+def _row(kind: str, user_id: int, event_id: int, status: str) -> tuple[Any, ...]:
+    """The conditions that name one notifications_sent row in ``status``."""
+    return (
+        NotificationSent.kind == kind,
+        NotificationSent.user_id == user_id,
+        NotificationSent.event_id == event_id,
+        NotificationSent.status == status,
+    )
 
 
 def _insert(session: Session) -> type:
@@ -248,35 +257,18 @@ def claim_notification(
         return False
     reclaimed = session.execute(
         update(NotificationSent)
-        .where(
-            NotificationSent.kind == kind,
-            NotificationSent.user_id == user_id,
-            NotificationSent.event_id == event_id,
-            NotificationSent.status == "failed",
-        )
+        .where(*_row(kind, user_id, event_id, "failed"))
         .values(status="claimed", sent_at=now)
     )
     return bool(reclaimed.rowcount)
 
 
 def _finish(
-    session: Session,
-    *,
-    kind: str,
-    user_id: int,
-    event_id: int,
-    status: str,
-    attempts: int,
-    error: str | None,
+    session: Session, claimed: tuple[Any, ...], *, status: str, attempts: int, error: str | None
 ) -> None:
     session.execute(
         update(NotificationSent)
-        .where(
-            NotificationSent.kind == kind,
-            NotificationSent.user_id == user_id,
-            NotificationSent.event_id == event_id,
-            NotificationSent.status == "claimed",
-        )
+        .where(*claimed)
         .values(
             status=status,
             sent_at=utcnow(),
@@ -288,30 +280,16 @@ def _finish(
 
 def mark_sent(session: Session, *, kind: str, user_id: int, event_id: int, attempts: int) -> None:
     """Record a claimed notification as delivered (``attempts`` added to the count)."""
-    _finish(
-        session,
-        kind=kind,
-        user_id=user_id,
-        event_id=event_id,
-        status="sent",
-        attempts=attempts,
-        error=None,
-    )
+    claimed = _row(kind, user_id, event_id, "claimed")
+    _finish(session, claimed, status="sent", attempts=attempts, error=None)
 
 
 def mark_failed(
     session: Session, *, kind: str, user_id: int, event_id: int, attempts: int, error: str
 ) -> None:
     """Record a claimed notification as given up, with the last error."""
-    _finish(
-        session,
-        kind=kind,
-        user_id=user_id,
-        event_id=event_id,
-        status="failed",
-        attempts=attempts,
-        error=error,
-    )
+    claimed = _row(kind, user_id, event_id, "claimed")
+    _finish(session, claimed, status="failed", attempts=attempts, error=error)
 
 
 def list_claimed(

@@ -26,9 +26,9 @@ from kb.models import (
     Handoff,
     NotificationSent,
     Registration,
-    User,
     utcnow,
 )
+from kb.users import find_user_row
 
 #: What an erased registration's company_name (NOT NULL) holds.
 ERASED_COMPANY = "[erased]"
@@ -48,18 +48,15 @@ class ErasureReport:
 
 def find_user_id(session: Session, *, channel: str, channel_user_id: str) -> int | None:
     """The id of a known user, without creating one (no record kept for a mere question)."""
-    return session.scalars(
-        select(User.id).where(User.channel == channel, User.channel_user_id == channel_user_id)
-    ).one_or_none()
+    row = find_user_row(session, channel=channel, channel_user_id=channel_user_id)
+    return row.id if row is not None else None
 
 
 def erase_user_data(
     session: Session, *, channel: str, channel_user_id: str, today: date
 ) -> ErasureReport:
     """Erase everything that identifies this user; a user never seen is not created."""
-    user = session.scalars(
-        select(User).where(User.channel == channel, User.channel_user_id == channel_user_id)
-    ).one_or_none()
+    user = find_user_row(session, channel=channel, channel_user_id=channel_user_id)
     if user is None:
         return ErasureReport(False, 0, 0, 0, 0, 0)
 

@@ -3,13 +3,14 @@
 Runs after DIETClassifier and EntitySynonymMapper. Country, region, sector, event-type and
 language values become canonical (``KE``, ``souss-massa``, ``agrifood``, ``mission``, ``fr``)
 through ``nlu.vocabulary.gazetteer``; values it cannot map are dropped. Gazetteer hits the
-statistical extractor missed are added, and ``email``, ``phone`` and ``ice`` are found with regexes.
+statistical extractor missed are added, and ``email``, ``phone`` and ``ice`` are found and
+normalised by ``nlu.vocabulary.contacts``.
 """
 
 from __future__ import annotations
 
 import logging
-import re
+from collections.abc import Callable
 from typing import Any, Final
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -28,87 +29,23 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.normalize import to_ascii_digits
+from nlu.vocabulary import contacts
+from nlu.vocabulary.contacts import ice_digits, normalize_email, normalize_phone
+from nlu.vocabulary.gazetteer import ENTITIES as GAZETTEER_ENTITIES
 from nlu.vocabulary.gazetteer import Gazetteer, load_gazetteer
 
 logger = logging.getLogger(__name__)
 
-GAZETTEER_ENTITIES: Final = ("country", "region", "sector", "event_type", "language")
-
-_EMAIL_RE: Final = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
-)
-# ICE (identifiant commun de l'entreprise): exactly 15 digits, nothing glued to them.
-_ICE_RE: Final = re.compile(r"(?<![\d+])\d{15}(?!\d)")
-# International (+ or 00 and a country code) or Moroccan (0[5-8] + 8 digits, or 212...) numbers,
-# digits optionally grouped with spaces, dots, dashes or a "(0)".
-_PHONE_RE: Final = re.compile(
-    r"(?<![\w+])"
-    r"(?:(?:\+|00)[1-9]\d{0,2}(?:[ .-]?\(0\))?(?:[ .-]?\d){6,12}"
-    r"|212[ .-]?0?[5-8](?:[ .-]?\d){8}"
-    r"|0[5-8](?:[ .-]?\d){8})"
-    r"(?![\w])"
-)
-_NON_DIGIT_RE: Final = re.compile(r"\D")
-_MOROCCO_PREFIX: Final = "212"
-
-
-def normalize_email(text: str) -> str:
-    """Lower-cased address without surrounding spaces."""
-    return text.strip().lower()
-
-
-def normalize_phone(text: str) -> str | None:
-    """E.164-like value: ``+`` and digits; Moroccan national numbers get ``+212``."""
-    raw = to_ascii_digits(text).strip().replace("(0)", "")
-    digits = _NON_DIGIT_RE.sub("", raw)
-    if raw.startswith("+"):
-        pass
-    elif digits.startswith("00"):
-        digits = digits[2:]
-    elif digits.startswith("0") and len(digits) == 10:
-        digits = _MOROCCO_PREFIX + digits[1:]
-    elif not (digits.startswith(_MOROCCO_PREFIX) and len(digits) in (12, 13)):
-        return None
-    if digits.startswith(_MOROCCO_PREFIX + "0") and len(digits) == 13:  # +212 06...
-        digits = _MOROCCO_PREFIX + digits[4:]
-    if not 8 <= len(digits) <= 15:
-        return None
-    return "+" + digits
-
-
-def normalize_ice(text: str) -> str | None:
-    """The 15 digits of an ICE, or None."""
-    digits = _NON_DIGIT_RE.sub("", to_ascii_digits(text))
-    return digits if len(digits) == 15 else None
+_CONTACT_NORMALIZERS: Final[dict[str, Callable[[str], str | None]]] = {
+    "email": normalize_email,
+    "phone": normalize_phone,
+    "ice": ice_digits,
+}
 
 
 def find_contacts(text: str) -> list[dict[str, Any]]:
     """``email``, ``ice`` and ``phone`` entities of a message (ICE wins over a phone)."""
-    ascii_text = to_ascii_digits(text)  # same length: offsets stay valid
-    found: list[dict[str, Any]] = []
-    for m in _EMAIL_RE.finditer(ascii_text):
-        found.append(_entity("email", normalize_email(m.group()), m.start(), m.end()))
-    for m in _ICE_RE.finditer(ascii_text):
-        if not _overlaps(m.start(), m.end(), found):
-            found.append(_entity("ice", m.group(), m.start(), m.end()))
-    for m in _PHONE_RE.finditer(ascii_text):
-        if _looks_like_ice(m.group()):
-            continue
-        value = normalize_phone(m.group())
-        if value and not _overlaps(m.start(), m.end(), found):
-            found.append(_entity("phone", value, m.start(), m.end()))
-    return found
-
-
-def _looks_like_ice(digits: str) -> bool:
-    """14-16 bare digits starting 00 (not 00212): an ICE with a digit too many or too few."""
-    return (
-        digits.isdigit()
-        and digits.startswith("00")
-        and not digits.startswith("00" + _MOROCCO_PREFIX)
-        and len(digits) >= 14
-    )
+    return [_entity(c.kind, c.value, c.start, c.end) for c in contacts.find_contacts(text)]
 
 
 def _entity(entity: str, value: str, start: int, end: int) -> dict[str, Any]:
@@ -145,7 +82,7 @@ class EntityCanonicalizer(GraphComponent, EntityExtractorMixin):
             # Values never added from gazetteer hits (they may still come from DIET):
             # MA, the exporters' own country, is named in many messages that are not about it.
             "ignore_found_values": {"country": ["MA"]},
-            # Extract email, phone (+digits) and ice (15 digits) with regexes.
+            # Extract email, phone (E.164) and ice (15 digits) with nlu.vocabulary.contacts.
             "extract_contacts": True,
         }
 
@@ -198,7 +135,7 @@ class EntityCanonicalizer(GraphComponent, EntityExtractorMixin):
         for entity in entities:
             entity = dict(entity)
             kind = entity.get(ENTITY_ATTRIBUTE_TYPE)
-            if kind in ("email", "phone", "ice"):
+            if kind in _CONTACT_NORMALIZERS:
                 result.append(self._normalize_contact(entity))
                 continue
             if kind not in self._entities:
@@ -231,14 +168,7 @@ class EntityCanonicalizer(GraphComponent, EntityExtractorMixin):
     @staticmethod
     def _normalize_contact(entity: dict[str, Any]) -> dict[str, Any]:
         raw = str(entity.get(ENTITY_ATTRIBUTE_VALUE, ""))
-        kind = entity[ENTITY_ATTRIBUTE_TYPE]
-        value = (
-            normalize_email(raw)
-            if kind == "email"
-            else normalize_phone(raw)
-            if kind == "phone"
-            else normalize_ice(raw)
-        )
+        value = _CONTACT_NORMALIZERS[entity[ENTITY_ATTRIBUTE_TYPE]](raw)
         if value is not None:
             entity[ENTITY_ATTRIBUTE_VALUE] = value
         return entity

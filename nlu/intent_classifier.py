@@ -18,10 +18,10 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -34,6 +34,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from nlu.normalize import normalize_text
+from nlu.trained_component import TrainedComponent
 from nlu.vocabulary.gazetteer import load_gazetteer
 
 logger = logging.getLogger(__name__)
@@ -78,11 +79,14 @@ def prepare(text: str) -> str:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class ExporterIntentClassifier(GraphComponent, IntentClassifier):
+class ExporterIntentClassifier(TrainedComponent[dict[str, Any]], IntentClassifier):
     """Entity-masked word + character n-gram logistic regression."""
+
+    without_model = "intents disabled"
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
+        """The component's default config."""
         return {
             # Character n-grams inside word boundaries (carry Arabic clitics, Arabizi spellings).
             # Chosen with C below by 5-fold CV on the training data (scripts/cv_intents.py).
@@ -106,21 +110,9 @@ class ExporterIntentClassifier(GraphComponent, IntentClassifier):
         resource: Resource,
         model: dict[str, Any] | None = None,
     ) -> None:
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
-        self._model = model
+        """Creates the component around a trained model, or none."""
+        super().__init__(config, model_storage, resource, model)
         self._scoring: list[_Block] | None = None
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ExporterIntentClassifier:
-        return cls(config, model_storage, resource)
 
     def _vectorizers(self) -> tuple[TfidfVectorizer, TfidfVectorizer]:
         chars = TfidfVectorizer(
@@ -165,55 +157,43 @@ class ExporterIntentClassifier(GraphComponent, IntentClassifier):
             "coef": classifier.coef_.astype(np.float32),
             "intercept": classifier.intercept_.astype(np.float32),
         }
-        self._persist()
+        self.persist()
         return self._resource
 
-    def _persist(self) -> None:
+    def write_model(self, directory: Path) -> None:
+        """Saves the arrays as .npz (without pickle) and the vocabularies as JSON."""
         assert self._model is not None
-        with self._model_storage.write_to(self._resource) as directory:
-            np.savez(
-                directory / _MODEL_FILE,
-                char_idf=self._model["char_idf"],
-                word_idf=self._model["word_idf"],
-                coef=self._model["coef"],
-                intercept=self._model["intercept"],
-            )
-            (directory / _VOCAB_FILE).write_text(
-                json.dumps(
-                    {
-                        "classes": self._model["classes"],
-                        "char_vocab": self._model["char_vocab"],
-                        "word_vocab": self._model["word_vocab"],
-                    },
-                    ensure_ascii=False,
-                ),
-                encoding="utf-8",
-            )
+        np.savez(
+            directory / _MODEL_FILE,
+            char_idf=self._model["char_idf"],
+            word_idf=self._model["word_idf"],
+            coef=self._model["coef"],
+            intercept=self._model["intercept"],
+        )
+        (directory / _VOCAB_FILE).write_text(
+            json.dumps(
+                {
+                    "classes": self._model["classes"],
+                    "char_vocab": self._model["char_vocab"],
+                    "word_vocab": self._model["word_vocab"],
+                },
+                ensure_ascii=False,
+            ),
+            encoding="utf-8",
+        )
 
     @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> ExporterIntentClassifier:
-        try:
-            with model_storage.read_from(resource) as directory:
-                arrays = np.load(directory / _MODEL_FILE, allow_pickle=False)
-                vocab = json.loads((directory / _VOCAB_FILE).read_text(encoding="utf-8"))
-                model = {**vocab, **{name: arrays[name] for name in arrays.files}}
-        except (ValueError, FileNotFoundError, OSError):
-            logger.warning("ExporterIntentClassifier: no trained model found; intents disabled")
-            model = None
-        return cls(config, model_storage, resource, model)
+    def read_model(cls, directory: Path) -> dict[str, Any]:
+        """The arrays and vocabularies ``write_model`` saved."""
+        arrays = np.load(directory / _MODEL_FILE, allow_pickle=False)
+        vocab = json.loads((directory / _VOCAB_FILE).read_text(encoding="utf-8"))
+        return {**vocab, **{name: arrays[name] for name in arrays.files}}
 
     def _blocks(self) -> list[_Block]:
         """Per vectorizer: its analyzer, vocabulary, IDF and rows of the coefficients."""
         assert self._model is not None
         if self._scoring is None:
-            if "coef_t" not in self._model:  # contiguous once: a strided transpose is 100x slower
+            if "coef_t" not in self._model:  # contiguous once: rows of a strided transpose are slow
                 self._model["coef_t"] = np.ascontiguousarray(self._model["coef"].T)
             chars, words = self._vectorizers()
             offset = len(self._model["char_vocab"])
@@ -238,9 +218,9 @@ class ExporterIntentClassifier(GraphComponent, IntentClassifier):
 
         The same arithmetic as `TfidfVectorizer.transform` (sublinear term frequency times
         IDF, each vectorizer's row L2-normalised, in float32) followed by the product with the
-        coefficients, on the handful of n-grams the text has. scikit-learn's path spent 2.7 ms
-        a message on validation (its `check_is_fitted` sums the whole IDF matrix) and sparse
-        matrix plumbing; this one takes 0.3 ms (docs/benchmarks.md, profile 6).
+        coefficients, on the handful of n-grams the text has. scikit-learn's path spends most
+        of a message's time on validation (its `check_is_fitted` sums the whole IDF matrix) and
+        sparse matrix plumbing.
         """
         assert self._model is not None
         scores = self._model["intercept"].astype(np.float64)

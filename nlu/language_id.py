@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -14,7 +14,15 @@ from rasa.shared.nlu.constants import METADATA, METADATA_INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.langid import LangIdConfig, LangIdResult, LanguageIdModel, variety_from_label
+from nlu.langid import (
+    VARIETIES,
+    LangIdConfig,
+    LangIdResult,
+    LanguageIdModel,
+    language_code,
+    variety_from_label,
+)
+from nlu.trained_component import TrainedComponent
 
 logger = logging.getLogger(__name__)
 
@@ -26,12 +34,14 @@ MODEL_FILE = "langid.json"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
-class LanguageIdentifier(GraphComponent):
+class LanguageIdentifier(TrainedComponent[LanguageIdModel]):
     """Sets ``language``, ``language_script`` and ``language_confidence`` on each message.
 
     Trained on the NLU examples whose block metadata has ``variety`` (fr, ar, ary_ar, ary_lat,
     en); reads an optional hint from the message metadata key ``language_hint``.
     """
+
+    without_model = "using lexicons only"
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -65,44 +75,25 @@ class LanguageIdentifier(GraphComponent):
         resource: Resource,
         model: LanguageIdModel | None = None,
     ) -> None:
-        """Creates the component around an (untrained) model."""
-        self._config = {**self.get_default_config(), **config}
-        self._model_storage = model_storage
-        self._resource = resource
-        self._model = model or LanguageIdModel(self._langid_config())
+        """Creates the component around its model (lexicons only when none is given)."""
+        super().__init__(config, model_storage, resource, model)
+        self._model: LanguageIdModel = model or LanguageIdModel(self._langid_config())
 
     def _langid_config(self) -> LangIdConfig:
         fields = LangIdConfig.__dataclass_fields__
         return LangIdConfig(**{k: v for k, v in self._config.items() if k in fields})
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LanguageIdentifier:
-        """Creates an untrained component."""
-        return cls(config, model_storage, resource)
+    def read_model(cls, directory: Path) -> LanguageIdModel:
+        """The model saved as JSON."""
+        data = json.loads((directory / MODEL_FILE).read_text(encoding="utf-8"))
+        return LanguageIdModel.from_dict(data)
 
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> LanguageIdentifier:
-        """Loads the trained model, or an untrained (lexicon-only) one when there is none."""
-        try:
-            with model_storage.read_from(resource) as directory:
-                data = json.loads((directory / MODEL_FILE).read_text(encoding="utf-8"))
-            return cls(config, model_storage, resource, LanguageIdModel.from_dict(data))
-        except (ValueError, FileNotFoundError) as error:
-            logger.warning(f"Language identifier not loaded ({error}); using lexicons only.")
-            return cls.create(config, model_storage, resource, execution_context)
+    def write_model(self, directory: Path) -> None:
+        """Saves the model as JSON."""
+        (directory / MODEL_FILE).write_text(
+            json.dumps(self._model.to_dict(), ensure_ascii=False), encoding="utf-8"
+        )
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fits the model on the examples that carry a variety label, then persists it."""
@@ -124,13 +115,6 @@ class LanguageIdentifier(GraphComponent):
             if isinstance(block, dict) and key in block:
                 return variety_from_label(block[key])
         return None
-
-    def persist(self) -> None:
-        """Writes the model as JSON into the model storage."""
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / MODEL_FILE).write_text(
-                json.dumps(self._model.to_dict(), ensure_ascii=False), encoding="utf-8"
-            )
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Tags the training examples too, so later components can use the language."""
@@ -163,5 +147,5 @@ class LanguageIdentifier(GraphComponent):
         """Keeps the hint's language when the text has no letters (emoji, numbers, empty)."""
         if result.variety is not None:
             return result.variety, result.script
-        code = (hint or "").strip().lower().replace("_", "-").split("-")[0]
-        return ({"fr": "fr", "ar": "ar", "ary": "ary", "en": "en"}.get(code), "none")
+        code = language_code(hint or "")
+        return (code if code in VARIETIES else None), "none"

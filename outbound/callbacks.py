@@ -3,9 +3,9 @@
 Telegram gives a button 64 bytes of callback data, and most of this assistant's payloads
 (``/ask_mission_details{"event_slug": "sample-dakar-b2b-mission-2026"}``) are longer. Such a
 payload is stored under a key derived from its hash (the same payload always gets the same key)
-in the knowledge-base database, so a button still works after a restart, on another replica,
-or when it was sent by another process (the notifier). A process also keeps the keys it made in
-memory, so its own buttons work while the database is down.
+in the knowledge-base database (kb.callbacks), so a button still works after a restart, on
+another replica, or when it was sent by another process (the notifier). A process also keeps
+the keys it made in memory, so its own buttons work while the database is down.
 """
 
 from __future__ import annotations
@@ -17,11 +17,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Final
 
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
-
+from kb import callbacks as callbacks_db
 from kb.access import DatabaseUnavailable, run_db
-from kb.models import CallbackPayload
 
 logger = logging.getLogger(__name__)
 
@@ -40,21 +37,6 @@ def payload_key(payload: str) -> str:
 def fits(payload: str, max_bytes: int) -> bool:
     """True when the payload can be sent as button data as it is."""
     return len(payload.encode("utf-8")) <= max_bytes and not payload.startswith(KEY_PREFIX)
-
-
-def _save(session: Session, items: dict[str, str]) -> None:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    for key, payload in items.items():
-        session.execute(
-            dialect.insert(CallbackPayload)
-            .values(key=key, payload=payload)
-            .on_conflict_do_nothing(index_elements=["key"])
-        )
-
-
-def _load(session: Session, key: str) -> str | None:
-    row = session.get(CallbackPayload, key)
-    return None if row is None else str(row.payload)
 
 
 class CallbackStore:
@@ -85,7 +67,7 @@ class CallbackStore:
             self._remember(key, payload)
         if new:
             try:
-                await run_db(_save, new)
+                await run_db(callbacks_db.save_payloads, payloads=new)
             except DatabaseUnavailable:
                 logger.warning("%d button payloads kept in memory only (database down)", len(new))
                 self._unsaved.update(new)
@@ -100,7 +82,7 @@ class CallbackStore:
         payload = self._memory.get(data)
         if payload is None:
             try:
-                payload = await run_db(_load, data)
+                payload = await run_db(callbacks_db.find_payload, key=data)
             except DatabaseUnavailable:
                 return None
             if payload is None:

@@ -1,8 +1,8 @@
 """What proactive senders (alerts, reminders) hand to a channel, and what a channel raises.
 
-Each channel module (bot/telegram.py, bot/whatsapp.py, bot/twilio_whatsapp.py) provides a
-``Notifier`` for its platform; bot/notify.py decides what is due, renders it in the user's
-language and calls ``Notifier.send`` under the platform's rate limits, with retries.
+Each platform module (outbound/telegram.py, outbound/whatsapp.py, outbound/twilio.py) provides
+a ``Notifier``; outbound/notify/ renders what is due in the user's language and calls
+``Notifier.send`` under the platform's rate limits, with retries.
 """
 
 from __future__ import annotations

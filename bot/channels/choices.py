@@ -18,7 +18,7 @@ tracker store, shared by every replica, so it survives restarts):
    "that list only has N choices"); with no list at all, the plain low-confidence intent, the
    clarifying question. A lone button ("Missions à venir") is a suggestion, not a list.
 
-Twilio numbers the buttons of every message in its text (bot/twilio_whatsapp.py), so there a
+Twilio numbers the buttons of every message in its text (outbound/twilio.py), so there a
 bare number first picks from the latest message with buttons, as displayed.
 """
 

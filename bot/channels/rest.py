@@ -17,7 +17,7 @@ user) and hands any ``message`` to NLU, whatever its type or length. Here:
 - a message whose handling fails with nothing said yet gets the channel's "technical problem,
   try again" text instead of an empty list;
 - a message that only names a choice ("2", "la deuxième") is the payload of the choice it
-  picks (bot/choices.py).
+  picks (bot/channels/choices.py).
 
 The channel trusts the sender id it is given, as Rasa's does: keep it off the public internet
 (README, "What to publish").

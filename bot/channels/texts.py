@@ -114,7 +114,9 @@ async def chosen_language(channel: str, channel_user_id: str) -> str | None:
     return str(chosen) if chosen in REPLY_LANGUAGES else None
 
 
-async def reply_language(channel: str, channel_user_id: str, language_code: str | None) -> str:
+async def chosen_or_platform_language(
+    channel: str, channel_user_id: str, language_code: str | None
+) -> str:
     """The language the user chose in the assistant if any, else the platform's language code."""
     return await chosen_language(channel, channel_user_id) or language_from_code(language_code)
 

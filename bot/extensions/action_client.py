@@ -1,20 +1,18 @@
 """Keep the Rasa server's HTTP connections to the action server open between calls.
 
-Rasa 3.6's ``EndpointConfig.request`` opens a new ``aiohttp.ClientSession`` for every call:
-a new connector, a DNS lookup of the host (in a thread) and a new TCP connection, then closes
-it. Each turn calls the action server once or twice (the ``action_set_language`` slot mapping,
-then the answering action). Reusing connections took the Rasa server's CPU per message from
-45.3 to 35.6 ms under load, and the action server's too (docs/benchmarks.md, profile 5).
-``install()`` makes ``EndpointConfig.session()`` lend one session per endpoint and event loop,
-which keeps its connections alive between calls; ``request`` itself is Rasa's, unchanged (same
-headers, parameters, timeouts and errors).
+Rasa 3.6's ``EndpointConfig.request`` opens a new ``aiohttp.ClientSession`` for every call: a
+new connector, a DNS lookup of the host (in a thread) and a new TCP connection, then closes it.
+Each turn calls the action server once or twice (the ``action_set_language`` slot mapping, then
+the answering action), which costs both servers CPU on every turn (measured in
+docs/benchmarks.md, profile 5). ``install()`` makes ``EndpointConfig.session()`` lend one
+session per endpoint and event loop, which keeps its connections alive between calls;
+``request`` itself is Rasa's, unchanged (same headers, parameters, timeouts and errors).
 
 A kept-alive connection is not reused after ``KEEPALIVE_SECONDS`` idle, below the 5 s after
 which the action server (Sanic) closes an idle one, so a call never races the server's close.
 A closed session (its loop ended) is replaced by a new one on the next call.
 
-Installed when bot.extensions.tracker_store is imported, i.e. by every Rasa server that uses this
-project's endpoints files.
+Installed by ``bot.extensions.install()``.
 """
 
 from __future__ import annotations

@@ -1,14 +1,12 @@
 """Check action-server responses against Rasa's schema with a validator built once.
 
 Rasa 3.6 checks every custom action's response with ``jsonschema.validate(result, schema)``,
-which re-validates the schema itself against the JSON Schema metaschema on every call. A
-profile of the Rasa server under ``make bench-e2e`` showed that metaschema check taking 14% of
-the server's CPU (docs/benchmarks.md). ``install()`` replaces
-``RemoteAction._validate_action_result`` with the same check (same schema, same
+which re-validates the schema itself against the JSON Schema metaschema on every call, a
+large share of the server's CPU under load (measured in docs/benchmarks.md). ``install()``
+replaces ``RemoteAction._validate_action_result`` with the same check (same schema, same
 ``best_match`` error, same message) done by a validator whose schema was checked once.
 
-Installed when bot.extensions.tracker_store is imported, i.e. by every Rasa server that uses this
-project's endpoints files.
+Installed by ``bot.extensions.install()``.
 """
 
 from __future__ import annotations

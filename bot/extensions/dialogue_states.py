@@ -4,8 +4,8 @@ Every policy reads the conversation as a list of states (intent, entities, slots
 previous action), which Rasa 3.6 rebuilds from the events each time it is asked: it replays the
 whole conversation, copying a tracker at every action. At each prediction MemoizationPolicy and
 TEDPolicy ask for the same states (rule-only turns left out), and RulePolicy asks twice for
-another list (text, then intent, as the last input): four computations, two of them repeats,
-8% of the Rasa server's time under load (docs/benchmarks.md, profile 6).
+another list (text, then intent, as the last input): four computations, two of them repeats
+(measured in docs/benchmarks.md, profile 6).
 
 ``install()`` makes ``DialogueStateTracker.past_states`` remember its last results on the
 tracker, by arguments, for as long as the tracker has the same events and domain: a new event

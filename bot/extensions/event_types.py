@@ -1,15 +1,13 @@
 """Find an event's class by its type name without walking every Event subclass each time.
 
-Rasa 3.6 turns each stored event back into an object with ``Event.resolve_by_type(name)``,
-which lists every subclass of ``Event`` (recursively, checking each with
-``inspect.isabstract``) for every single event: 0.12 ms each, 8 of the 9 ms it took to rebuild
-a 68-event conversation from the tracker store, and 5% of the Rasa server's samples under load
-(docs/benchmarks.md, profile 4). ``install()`` replaces it with the same search done once per
-type name: the class it returns is the one Rasa's search returns first, and a name it does not
-know (a subclass imported later, "topic", an unknown name) is searched as Rasa does.
+Rasa 3.6 turns each stored event back into an object with ``Event.resolve_by_type(name)``, which
+lists every subclass of ``Event`` (recursively, checking each with ``inspect.isabstract``) for
+every single event, most of the time it takes to rebuild a conversation from the tracker store
+(measured in docs/benchmarks.md, profile 4). ``install()`` replaces it with the same search done
+once per type name: the class it returns is the one Rasa's search returns first, and a name it
+does not know (a subclass imported later, "topic", an unknown name) is searched as Rasa does.
 
-Installed when bot.extensions.tracker_store is imported, i.e. by every Rasa server that uses this
-project's endpoints files.
+Installed by ``bot.extensions.install()``.
 """
 
 from __future__ import annotations

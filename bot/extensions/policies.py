@@ -1,9 +1,8 @@
 """TEDPolicy whose predictions are remembered for the dialogue states they were made from.
 
 Rasa runs every policy at every prediction, two or three times per user message, and TED's
-TensorFlow inference was the largest cost of a turn: without it one user's turn takes 72 ms
-instead of 125, and one server process answers 13-15 messages per second instead of 8-9
-(docs/benchmarks.md, profile 3 and run 4). Yet TED reads
+TensorFlow inference was the largest cost of a turn (docs/benchmarks.md, profile 3). Yet TED
+reads
 nothing of a conversation but its last ``max_history`` states (intent, entity names,
 featurized slots, active loop, previous action): trained without end-to-end stories, its
 prediction is a function of those states and the trained weights. Conversations with an

@@ -7,8 +7,8 @@ action in the tracker it is asked to save, deletes every stored event of that co
 and stores only what happened after the restart. Configured in endpoints.yml as
 ``type: bot.extensions.tracker_store.ErasingSQLTrackerStore`` with SQLTrackerStore's own settings.
 
-Rasa reads and writes the tracker on every message, from the event loop; its SQL store was
-29% of the Rasa server's samples under load (docs/benchmarks.md, profile 4). This one stores
+Rasa reads and writes the tracker on every message, from the event loop; its SQL store was a
+large part of the Rasa server's time under load (docs/benchmarks.md, profile 4). This one stores
 the same rows and reads them the same way, with less work per message:
 - it reads only the ``data`` column, as rows rather than ORM objects, with Rasa's query built
   once as an SQL statement;
@@ -17,7 +17,7 @@ the same rows and reads them the same way, with less work per message:
   or a count that no longer fits, is counted as Rasa does);
 - it inserts a turn's new events in one statement rather than one ORM object each;
 - on an SQLite file it keeps its connections in a pool, where SQLAlchemy 1.4 opens and closes
-  one per read and per write (docs/benchmarks.md, profile 5).
+  one per read and per write.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
 
     On SQLite it also uses a WAL journal with ``synchronous=NORMAL``: Rasa commits each turn
     from the event loop, and the default journal's fsync on every commit blocked all
-    conversations (4% of the server's samples under load, docs/benchmarks.md). In WAL mode a
+    conversations. In WAL mode a
     crash of the process loses nothing; a power cut may lose the last turns, never corrupt the
     file.
     """
@@ -110,8 +110,7 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
     def _events_statement(self, all_sessions: bool) -> Select:
         """Rasa's ``_event_query`` as one SQL statement, built once, the sender a parameter.
 
-        Rasa builds an ORM query for every read (1.3 ms a read with its execution, against
-        0.6 ms for this statement, which SQLAlchemy compiles once and keeps)."""
+        Rasa builds an ORM query for every read; this statement is compiled once and kept."""
         cached = self._statements.get(all_sessions)
         if cached is not None:
             return cached

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from kb.loader import load_kb
+from kb.files.loader import load_kb
 from kb.migrate import upgrade_to_head
 from kb.session import make_engine
 from tests.actions.info_support import TODAY

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.missions import ActionListMissions, all_events, latest_entities, resolve_event
-from actions.registration import ActionAskEventSlug
+from actions.event_search import all_events, latest_entities, resolve_event
+from actions.missions import ActionListMissions
+from actions.registration.form import ActionAskEventSlug
 from nlu.vocabulary.areas import AREAS, area_in_text, read_inside_area, request_area
 from tests.actions.info_support import TODAY
 from tests.actions.test_missions import responses, run, tracker

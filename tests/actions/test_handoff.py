@@ -10,9 +10,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from actions.handoff import ActionHumanHandoff, recent_turns
-from kb import repositories as repo
 from kb.handoffs import ConversationTurn, list_handoffs, request_handoff
 from kb.models import Handoff
+from kb.users import get_or_create_user
+from kb.views import NotFoundError
 from tests.actions.info_support import (
     assert_rendered,
     responses,
@@ -111,7 +112,7 @@ def test_only_the_latest_messages_are_kept() -> None:
 
 def test_repository_function(kb: Engine) -> None:
     with Session(kb) as session, session.begin():
-        user = repo.get_or_create_user(session, channel="rest", channel_user_id="u")
+        user = get_or_create_user(session, channel="rest", channel_user_id="u")
         outcome = request_handoff(
             session,
             user_id=user.id,
@@ -122,7 +123,7 @@ def test_repository_function(kb: Engine) -> None:
         assert outcome.created
         assert outcome.handoff.delegate_name == "Zouheir Benjelloun"
         assert [h.id for h in list_handoffs(session)] == [outcome.handoff.id]
-        with pytest.raises(repo.NotFoundError):
+        with pytest.raises(NotFoundError):
             request_handoff(session, user_id=9999, language="fr")
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from actions.language import ActionSetLanguage
-from kb import repositories as repo
+from kb.users import get_or_create_user, set_user_language
 from nlu.vocabulary.canonical import language_from_detection, language_from_hint
 
 
@@ -120,7 +120,7 @@ async def test_explicit_choice_locks_and_is_stored(database: Engine) -> None:
     )
     assert await run(t) == {"language": "en", "language_locked": True}
     with Session(database) as session:
-        user = repo.get_or_create_user(session, channel="rest", channel_user_id="user-1")
+        user = get_or_create_user(session, channel="rest", channel_user_id="user-1")
         assert user.language == "en"
 
 
@@ -131,8 +131,8 @@ async def test_locked_language_is_not_switched_by_detection(database: Engine) ->
 
 async def test_stored_choice_applies_to_a_new_conversation(database: Engine) -> None:
     with Session(database) as session, session.begin():
-        user = repo.get_or_create_user(session, channel="rest", channel_user_id="user-2")
-        repo.set_user_language(session, user_id=user.id, language="ar")
+        user = get_or_create_user(session, channel="rest", channel_user_id="user-2")
+        set_user_language(session, user_id=user.id, language="ar")
     t = tracker(language="fr", script="latin", sender="user-2")
     assert await run(t) == {"language": "ar", "language_locked": True}
 

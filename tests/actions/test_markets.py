@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from actions.markets import ActionMarketProfile, ActionTradeAgreement, match_agreement
-from kb import repositories as repo
 from kb.access import run_db
+from kb.markets import get_agreement
 from tests.actions.info_support import (
     assert_rendered,
     entity,
@@ -168,7 +168,7 @@ async def test_agreements_for_the_country_asked(country: str, expected: str) -> 
         ),
     )
     assert responses(messages) == ["utter_trade_agreements_for_country"]
-    agreement = await run_db(repo.get_agreement, code=expected)
+    agreement = await run_db(get_agreement, code=expected)
     assert agreement.name.fr in messages[0]["agreements"]
     assert_rendered(messages, "fr")
 
@@ -238,7 +238,7 @@ async def test_database_down_agreement() -> None:
 
 
 def test_match_agreement_tolerates_a_typo() -> None:
-    from kb.repositories import AgreementView, Texts
+    from kb.views import AgreementView, Texts
 
     afcfta = AgreementView(
         code="afcfta",

@@ -14,15 +14,11 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.missions import (
-    ActionDontKnow,
-    ActionListMissions,
-    ActionMissionDetails,
-    build_ics,
-    resolve_event,
-)
+from actions.event_search import resolve_event
+from actions.ics import build_ics
+from actions.missions import ActionDontKnow, ActionListMissions, ActionMissionDetails
 from kb import display
-from kb import repositories as repo
+from kb.events import get_event_by_slug, list_events
 from kb.models import Event
 from nlu.vocabulary.ordinals import ordinal_from_text, pick_listed
 from tests.conftest import Clock
@@ -395,7 +391,7 @@ async def test_details_db_down(db_down: None) -> None:
 
 def test_resolve_event_prefers_the_last_list(kb: Engine) -> None:
     with Session(kb) as session:
-        events = repo.list_events(session, today=TODAY, include_past=True, limit=None)
+        events = list_events(session, today=TODAY, include_past=True, limit=None)
     found = resolve_event(
         text="le forum", entities={"event_type": "forum"}, listed=[NAIROBI_FORUM], events=events
     )
@@ -404,7 +400,7 @@ def test_resolve_event_prefers_the_last_list(kb: Engine) -> None:
 
 def test_ics_in_english(kb: Engine) -> None:
     with Session(kb) as session:
-        event = repo.get_event_by_slug(session, slug=ABIDJAN, today=TODAY)
+        event = get_event_by_slug(session, slug=ABIDJAN, today=TODAY)
     assert event is not None
     text = build_ics(event, "en")
     vevent = Calendar.from_ical(text).walk("VEVENT")[0]

@@ -10,10 +10,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from actions.privacy import ActionDeleteMyData
-from kb import repositories as repo
+from kb.alerts import list_alert_subscriptions, subscribe_alerts
 from kb.handoffs import ConversationTurn, request_handoff
 from kb.models import Event, NotificationSent, Registration, User, metadata
 from kb.privacy import ERASED_COMPANY, erase_user_data
+from kb.registrations import create_registration, list_registrations
+from kb.users import get_or_create_user, set_user_consent, set_user_language
 from tests.actions.info_support import (
     assert_rendered,
     render,
@@ -36,10 +38,10 @@ PERSON = {
 
 def seed(session: Session, sender: str, person: dict[str, str]) -> int:
     """A user with every kind of personal data; returns the user id."""
-    user = repo.get_or_create_user(session, channel="rest", channel_user_id=sender)
-    repo.set_user_language(session, user_id=user.id, language="ar")
-    repo.set_user_consent(session, user_id=user.id, consent=True)
-    repo.create_registration(
+    user = get_or_create_user(session, channel="rest", channel_user_id=sender)
+    set_user_language(session, user_id=user.id, language="ar")
+    set_user_consent(session, user_id=user.id, consent=True)
+    create_registration(
         session,
         event_slug="sample-dakar-b2b-mission-2026",
         user_id=user.id,
@@ -49,8 +51,8 @@ def seed(session: Session, sender: str, person: dict[str, str]) -> int:
     )
     past = session.scalars(select(Event).where(Event.slug == "nairobi-b2b-mission-2025")).one()
     session.add(Registration(event_id=past.id, user_id=user.id, status="confirmed", **person))
-    repo.subscribe_alerts(session, user_id=user.id, country="KE")
-    repo.subscribe_alerts(session, user_id=user.id, sector="ict")
+    subscribe_alerts(session, user_id=user.id, country="KE")
+    subscribe_alerts(session, user_id=user.id, sector="ict")
     request_handoff(
         session,
         user_id=user.id,
@@ -108,8 +110,8 @@ async def test_delete_erases_the_users_data_from_every_table(kb: Engine) -> None
         assert {(r.ice, r.contact_name, r.email, r.phone) for r in rows} == {(None,) * 4}
         assert sorted(r.status for r in rows) == ["cancelled", "confirmed"]  # past one kept
         # The other user's data is untouched.
-        assert len(repo.list_registrations(session, user_id=other_id)) == 2
-        assert len(repo.list_alert_subscriptions(session, user_id=other_id)) == 2
+        assert len(list_registrations(session, user_id=other_id)) == 2
+        assert len(list_alert_subscriptions(session, user_id=other_id)) == 2
     assert other["email"] in everything
 
 

@@ -12,27 +12,30 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from actions.registration import (
+from actions.registration.answers import (
     FORM_SLOTS,
+    clean_company_name,
+    clean_person_name,
+    sector_from_text,
+)
+from actions.registration.form import (
     ActionAskEventSlug,
     ActionAskRegistrationConfirmed,
+    ActionRegistrationDontKnow,
+    ActionStopRegistration,
+    ActionSubmitRegistration,
+)
+from actions.registration.my_registrations import (
     ActionCancelRegistrationConfirm,
     ActionCancelRegistrationKeep,
     ActionCancelRegistrationStart,
     ActionListRegistrations,
-    ActionRegistrationDontKnow,
-    ActionStopRegistration,
-    ActionSubmitRegistration,
-    ValidateRegistrationForm,
-    clean_company_name,
-    clean_person_name,
-    normalize_email,
-    normalize_ice,
-    normalize_phone,
-    sector_from_text,
 )
-from kb import repositories as repo
+from actions.registration.validation import ValidateRegistrationForm
 from kb.models import Event, Registration, User
+from kb.registrations import create_registration
+from kb.users import get_or_create_user
+from nlu.vocabulary.contacts import normalize_email, normalize_ice, normalize_phone
 from tests.actions.info_support import domain_dict
 from tests.conftest import Clock
 
@@ -537,8 +540,8 @@ async def test_dont_know_with_an_event_named_still_picks_it(kb: Engine) -> None:
 
 def register_directly(engine: Engine, slug: str, sender: str = "user-1") -> None:
     with Session(engine) as session, session.begin():
-        user = repo.get_or_create_user(session, channel="rest", channel_user_id=sender)
-        repo.create_registration(
+        user = get_or_create_user(session, channel="rest", channel_user_id=sender)
+        create_registration(
             session, event_slug=slug, user_id=user.id, company_name="Atlas Export SARL", today=TODAY
         )
 

@@ -15,9 +15,13 @@ from sqlalchemy.orm import Session
 
 from admin import cli as admin
 from kb import notifications
-from kb import repositories as repo
+from kb.alerts import subscribe_alerts
+from kb.events import get_event_by_slug
 from kb.models import Event, NotificationSent
+from kb.registrations import create_registration
 from kb.session import make_engine
+from kb.users import get_or_create_user, set_user_language
+from kb.views import EventView
 from outbound import notify
 from tests.conftest import Clock
 from tests.support.notify import FakeNotifier
@@ -60,10 +64,10 @@ def snapshot(url: str) -> list[tuple]:
     return rows
 
 
-def event(url: str, slug: str) -> repo.EventView | None:
+def event(url: str, slug: str) -> EventView | None:
     engine = make_engine(url)
     with Session(engine) as s:
-        found = repo.get_event_by_slug(s, slug=slug, today=TODAY)
+        found = get_event_by_slug(s, slug=slug, today=TODAY)
     engine.dispose()
     return found
 
@@ -222,8 +226,8 @@ def _register(url: str) -> None:
     engine = make_engine(url)
     with Session(engine) as s:
         for n, company in enumerate(["Argan SA", '=HYPERLINK("x")', "شركة الأطلس"], 1):
-            user = repo.get_or_create_user(s, channel="telegram", channel_user_id=str(n))
-            repo.create_registration(
+            user = get_or_create_user(s, channel="telegram", channel_user_id=str(n))
+            create_registration(
                 s,
                 event_slug="dakar-agrifood-2027",
                 user_id=user.id,
@@ -348,8 +352,8 @@ def subscribe_user(url: str, chat: str, **filters: str) -> None:
     """A Telegram user subscribed now to alerts with ``filters``."""
     engine = make_engine(url)
     with Session(engine) as s, s.begin():
-        user = repo.get_or_create_user(s, channel="telegram", channel_user_id=chat)
-        repo.subscribe_alerts(s, user_id=user.id, **filters)
+        user = get_or_create_user(s, channel="telegram", channel_user_id=chat)
+        subscribe_alerts(s, user_id=user.id, **filters)
     engine.dispose()
 
 
@@ -418,8 +422,8 @@ def test_users_of_other_channels_are_skipped_and_stay_due(
 ) -> None:
     engine = make_engine(db)
     with Session(engine) as s, s.begin():
-        user = repo.get_or_create_user(s, channel="rest", channel_user_id="web")
-        repo.subscribe_alerts(s, user_id=user.id, country="SN")
+        user = get_or_create_user(s, channel="rest", channel_user_id="web")
+        subscribe_alerts(s, user_id=user.id, country="SN")
     engine.dispose()
     imported = run("--database-url", db, "import-events", str(EVENTS / "good.yml"))
     assert "alert        rest             sent 0  failed 0  skipped 1" in imported.out
@@ -434,9 +438,9 @@ def test_notify_pending_sends_reminders(
     run("--database-url", db, "import-events", str(EVENTS / "good.yml"))
     engine = make_engine(db)
     with Session(engine) as s, s.begin():
-        user = repo.get_or_create_user(s, channel="telegram", channel_user_id="333")
-        repo.set_user_language(s, user_id=user.id, language="ar")
-        repo.create_registration(
+        user = get_or_create_user(s, channel="telegram", channel_user_id="333")
+        set_user_language(s, user_id=user.id, language="ar")
+        create_registration(
             s, event_slug="gitex-africa-2026", user_id=user.id, company_name="Atlas", today=TODAY
         )
     engine.dispose()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from kb.loader import load_kb
+from kb.files.loader import load_kb
 from kb.migrate import upgrade_to_head
 from kb.session import make_engine
 from tests.support.db_servers import postgres_server, redis_server

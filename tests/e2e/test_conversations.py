@@ -21,9 +21,11 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb import repositories as repo
+from kb.alerts import list_alert_subscriptions
 from kb.models import User
+from kb.registrations import list_all_registrations
 from kb.session import make_engine
+from kb.views import AlertSubscriptionView, RegistrationView
 from tests.e2e.conftest import Stack
 from tests.e2e.servers import Servers
 
@@ -144,18 +146,18 @@ def database(e2e_database_url: str) -> Iterator[Any]:
     engine.dispose()
 
 
-def registrations(engine: Any, **filters: Any) -> list[repo.RegistrationView]:
+def registrations(engine: Any, **filters: Any) -> list[RegistrationView]:
     """Registrations whose fields equal ``filters``."""
     with Session(engine) as session:
-        rows = repo.list_all_registrations(session, include_cancelled=True)
+        rows = list_all_registrations(session, include_cancelled=True)
     return [r for r in rows if all(getattr(r, k) == v for k, v in filters.items())]
 
 
-def subscriptions(engine: Any, sender: str) -> list[repo.AlertSubscriptionView]:
+def subscriptions(engine: Any, sender: str) -> list[AlertSubscriptionView]:
     """The alert subscriptions of the REST user ``sender``."""
     with Session(engine) as session:
         user_ids = list(session.scalars(select(User.id).where(User.channel_user_id == sender)))
-        return [s for uid in user_ids for s in repo.list_alert_subscriptions(session, user_id=uid)]
+        return [s for uid in user_ids for s in list_alert_subscriptions(session, user_id=uid)]
 
 
 def register_payload(slug: str) -> str:

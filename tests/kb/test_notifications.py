@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from kb import notifications as notes
-from kb import repositories as repo
+from kb.alerts import subscribe_alerts
 from kb.models import AlertSubscription, NotificationSent, utcnow
 from kb.privacy import erase_user_data
 from tests.support.notify import T0, TODAY, add_event, add_user, register, subscribe
@@ -105,7 +105,7 @@ def test_resubscribing_starts_again_now(session: Session) -> None:
     user = add_user(session, "100")
     subscribe(session, user, country="SN", active=False, at=T0)
     add_event(session, "while-inactive", at=T0 + timedelta(days=1))
-    repo.subscribe_alerts(session, user_id=user.id, country="SN")
+    subscribe_alerts(session, user_id=user.id, country="SN")
     row = session.scalars(select(AlertSubscription)).one()
     assert row.active and row.created_at.replace(tzinfo=None) > T0.replace(tzinfo=None)
     assert alerts(session) == []

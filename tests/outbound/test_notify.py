@@ -17,12 +17,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from kb import notifications as notes
-from kb import repositories as repo
 from kb.models import NotificationSent, User
 from kb.notifications import DueNotification
+from kb.views import EventView, Texts
 from outbound import notify
-from outbound import notify_texts as texts
 from outbound.message import DeliveryError, RateLimited, TransientError
+from outbound.notify import texts
 from tests.support.notify import (
     TODAY,
     Crash,
@@ -96,11 +96,11 @@ class MemoryStore:
 def fake_due(chat: str, event_id: int = 1, *, kind: str = "alert") -> DueNotification:
     """A due notification built without a database."""
     start = TODAY + timedelta(days=40)
-    event = repo.EventView(
+    event = EventView(
         id=event_id,
         slug=f"event-{event_id}",
         type="fair",
-        title=repo.Texts(fr="Salon de Dakar", ar="معرض داكار", en="Dakar fair"),
+        title=Texts(fr="Salon de Dakar", ar="معرض داكار", en="Dakar fair"),
         description=None,
         country="SN",
         city="Dakar",
@@ -157,7 +157,7 @@ def test_alert_in_three_languages() -> None:
 
 def test_alert_mentions_deadline_and_sample() -> None:
     due = fake_due("1")
-    event = repo.EventView(
+    event = EventView(
         **{**due.event.__dict__, "registration_deadline": TODAY + timedelta(days=20)}
         | {"sample": True}
     )

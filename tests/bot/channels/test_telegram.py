@@ -29,19 +29,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.channels.choices import beyond
-from bot.channels.telegram import (
-    ALLOWED_UPDATES,
-    SECRET_HEADER,
-    TelegramInput,
-    TelegramSettings,
-    TelegramSettingsError,
-    command_text,
-    telegram_settings,
-)
+from bot.channels.telegram import SECRET_HEADER, TelegramInput
+from bot.channels.telegram_updater import ALLOWED_UPDATES
+from bot.channels.telegram_updates import command_text
 from bot.channels.texts import channel_text
 from core.settings import SettingsError
 from kb.models import User
 from outbound.telegram import MAX_TEXT_UNITS
+from outbound.telegram_settings import TelegramSettings, TelegramSettingsError, telegram_settings
 from outbound.text import utf16_units
 from tests.support.fake_platforms import FakeTrackerStore, details_payload, event_cards
 from tests.support.fake_telegram import (
@@ -695,7 +690,7 @@ def _dakar_event() -> Any:
     """The event the mission-details action would send an .ics file for."""
     from datetime import date
 
-    from kb.repositories import EventView, Texts
+    from kb.views import EventView, Texts
 
     return EventView(
         id=1,
@@ -724,7 +719,7 @@ def _dakar_event() -> Any:
 async def test_the_calendar_file_is_sent_as_a_document(
     webhook: Running, fake: FakeTelegram
 ) -> None:
-    from actions.missions import ics_payload
+    from actions.ics import ics_payload
 
     custom = ics_payload(_dakar_event(), "fr")  # what action_mission_details sends
     webhook.rasa.replies["details"] = [{"text": "Détails"}, {"custom": custom}]

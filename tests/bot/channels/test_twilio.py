@@ -23,13 +23,7 @@ from sqlalchemy.orm import Session
 
 from bot.channels.choices import beyond
 from bot.channels.texts import TEXTS
-from bot.channels.twilio import (
-    TwilioClient,
-    TwilioNotifier,
-    TwilioSettings,
-    TwilioWhatsAppInput,
-    TwilioWhatsAppOutput,
-)
+from bot.channels.twilio import TwilioWhatsAppInput, TwilioWhatsAppOutput
 from core.settings import SettingsError
 from kb.migrate import upgrade_to_head
 from kb.models import User
@@ -42,6 +36,7 @@ from outbound.message import (
     TemplateCall,
     TransientError,
 )
+from outbound.twilio import TwilioClient, TwilioNotifier, TwilioSettings
 from tests.support.fake_platforms import (
     FakeApi,
     FakeTrackerStore,

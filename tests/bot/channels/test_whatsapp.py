@@ -24,13 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.channels.choices import UNANSWERED, beyond
 from bot.channels.texts import TEXTS
-from bot.channels.whatsapp import (
-    GraphClient,
-    WhatsAppInput,
-    WhatsAppNotifier,
-    WhatsAppOutput,
-    WhatsAppSettings,
-)
+from bot.channels.whatsapp import WhatsAppInput, WhatsAppOutput
 from core.settings import SettingsError
 from kb.migrate import upgrade_to_head
 from kb.models import User
@@ -43,6 +37,7 @@ from outbound.message import (
     TemplateCall,
     TransientError,
 )
+from outbound.whatsapp import GraphClient, WhatsAppNotifier, WhatsAppSettings
 from tests.support.fake_platforms import (
     MEDIA_CONTENT,
     PHONE_NUMBER_ID,

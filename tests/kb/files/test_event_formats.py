@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from kb.events_io import (
+from kb.files.event_formats import (
     MAX_FILE_BYTES,
-    EventFileError,
     dump_csv,
     dump_yaml,
     parse_events,
     read_events_file,
 )
+from kb.files.event_schema import EventFileError
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "events"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "events"
 
 
 def problems(path: Path, **kwargs: object) -> list[str]:

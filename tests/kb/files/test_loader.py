@@ -12,12 +12,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kb import loader as kb_loader
-from kb import repositories as repo
-from kb.loader import KBError, load_kb
+from kb.events import get_event_by_slug
+from kb.files import loader as kb_loader
+from kb.files.kb_schema import KBError
+from kb.files.loader import load_kb
+from kb.markets import find_market, get_market
 from kb.models import Agreement, Event, Market, MarketFact, Region, Source
+from kb.services import get_region
 
-KB = Path(__file__).resolve().parents[1] / "fixtures" / "kb"
+KB = Path(__file__).resolve().parents[2] / "fixtures" / "kb"
 COUNTS = {Source: 3, Agreement: 2, Market: 2, MarketFact: 2, Region: 2, Event: 2}
 
 
@@ -51,9 +54,7 @@ def test_load_then_reload_gives_no_duplicates(session: Session, no_gazetteer: No
 
 def test_kb_events_keep_sample_and_source(session: Session, no_gazetteer: None) -> None:
     load_kb(session, kb_dir=KB)
-    webinar = repo.get_event_by_slug(
-        session, slug="sample-origin-webinar-2027", today=date(2026, 1, 1)
-    )
+    webinar = get_event_by_slug(session, slug="sample-origin-webinar-2027", today=date(2026, 1, 1))
     assert webinar and webinar.sample and webinar.source_id == "demo" and webinar.city is None
 
 
@@ -70,7 +71,7 @@ def test_reload_updates_changed_items_and_facts(
     report = load_kb(session, kb_dir=kb_copy)
     session.commit()
     assert report.tables["markets"] == {"updated": 1, "unchanged": 1}
-    market = repo.get_market(session, country="KE")
+    market = get_market(session, country="KE")
     assert market and [f.text.en for f in market.facts] == [
         "East Africa hub.",
         "B2B mission in 2025.",
@@ -93,18 +94,18 @@ def test_aliases_come_from_the_gazetteer_when_it_imports(
     monkeypatch.setitem(sys.modules, "nlu.vocabulary.gazetteer", fake)
     report = load_kb(session, kb_dir=KB)
     assert report.aliases_from_gazetteer
-    market = repo.get_market(session, country="KE")
+    market = get_market(session, country="KE")
     assert market and market.aliases == ("kenya", "كينيا")
-    region = repo.get_region(session, code="souss-massa")
+    region = get_region(session, code="souss-massa")
     assert region and region.cities == ("agadir", "taroudant")
-    assert repo.find_market(session, query="Kenya") == market
+    assert find_market(session, query="Kenya") == market
 
 
 def test_without_gazetteer_aliases_stay_empty(session: Session, no_gazetteer: None) -> None:
     assert kb_loader.gazetteer_aliases("country") == {}
     report = load_kb(session, kb_dir=KB)
     assert not report.aliases_from_gazetteer
-    market = repo.get_market(session, country="KE")
+    market = get_market(session, country="KE")
     assert market and market.aliases == ()
 
 

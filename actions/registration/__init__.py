@@ -1,0 +1,1 @@
+"""Registration to events: the form (registration_form), the user's registrations, cancelling."""

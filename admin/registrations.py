@@ -1,0 +1,109 @@
+"""list-registrations, export-registrations and close-event: the members' registrations."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+from typing import TextIO
+
+from sqlalchemy.orm import Session
+
+from admin.common import EXIT_OK, find_event, open_database, write_export
+from core import clock
+from kb.events import close_event
+from kb.registrations import list_all_registrations
+from kb.views import RegistrationView
+
+#: The columns of export-registrations' CSV, in order.
+REGISTRATION_COLUMNS = (
+    "event_slug",
+    "event_title",
+    "company_name",
+    "ice",
+    "contact_name",
+    "email",
+    "phone",
+    "sector",
+    "status",
+    "created_at",
+)
+
+
+def _registrations(args: argparse.Namespace) -> list[RegistrationView]:
+    engine = open_database(args.database_url)
+    with Session(engine) as session:
+        if args.event:
+            find_event(session, args.event)
+        return list_all_registrations(session, event_slug=args.event)
+
+
+def cmd_list_registrations(args: argparse.Namespace, out: TextIO) -> int:
+    """Print registrations as a table."""
+    rows = _registrations(args)
+    if not rows:
+        out.write("no registrations\n")
+        return EXIT_OK
+    header = ("event", "company", "ICE", "contact", "email", "phone", "status", "created")
+    table = [
+        (
+            r.event_slug,
+            r.company_name,
+            r.ice or "",
+            r.contact_name or "",
+            r.email or "",
+            r.phone or "",
+            r.status,
+            r.created_at.strftime("%Y-%m-%d %H:%M") if r.created_at else "",
+        )
+        for r in rows
+    ]
+    widths = [max(len(str(row[i])) for row in [header, *table]) for i in range(len(header))]
+    for row in [header, tuple("-" * w for w in widths), *table]:
+        out.write(
+            "  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n"
+        )
+    out.write(f"{len(rows)} registrations\n")
+    return EXIT_OK
+
+
+def cmd_export_registrations(args: argparse.Namespace, out: TextIO) -> int:
+    """Write registrations as CSV for ASMEX staff."""
+    rows = _registrations(args)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(REGISTRATION_COLUMNS)
+    for r in rows:
+        writer.writerow(
+            [
+                r.event_slug,
+                r.event_title.fr,
+                _safe_cell(r.company_name),
+                _safe_cell(r.ice),
+                _safe_cell(r.contact_name),
+                _safe_cell(r.email),
+                _safe_cell(r.phone),
+                r.sector or "",
+                r.status,
+                r.created_at.isoformat(timespec="seconds") if r.created_at else "",
+            ]
+        )
+    write_export(buffer.getvalue(), args.file, out, written=f"{len(rows)} registrations", bom=True)
+    return EXIT_OK
+
+
+def _safe_cell(value: object) -> str:
+    """A CSV cell that spreadsheets will not run as a formula (data typed by users)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def cmd_close_event(args: argparse.Namespace, out: TextIO) -> int:
+    """Close registrations for one event."""
+    engine = open_database(args.database_url)
+    with Session(engine) as session, session.begin():
+        before = find_event(session, args.slug)
+        close_event(session, slug=args.slug, today=clock.today())
+    word = "was already closed" if before.status == "closed" else "closed"
+    out.write(f"event {args.slug} {word}\n")
+    return EXIT_OK

@@ -1,0 +1,120 @@
+"""Telegram replies in a conversation: Rasa's output channel, and "typing..." while Rasa works.
+
+Sending itself (splitting, inline keyboards, long payloads as keys) is outbound/telegram.py's,
+shared with the notifier.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable
+from contextlib import asynccontextmanager, suppress
+from typing import Any, Final
+
+from rasa.core.channels.channel import OutputChannel
+from telegram import Bot
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+
+from outbound.callbacks import CallbackStore
+from outbound.telegram import CHANNEL, send_text
+
+logger = logging.getLogger(__name__)
+
+#: Telegram shows "typing..." for 5 s; it is sent again this often while Rasa works.
+TYPING_EVERY: Final = 4.0
+#: A reply Telegram refuses with RetryAfter is sent again after waiting up to this long.
+REPLY_FLOOD_WAIT: Final = 30.0
+
+
+class TelegramOutput(OutputChannel):
+    """Sends Rasa's replies to a private chat (the chat id is the user id, Rasa's sender id).
+
+    Failures are logged, never raised: an exception here would make Rasa drop the turn.
+    """
+
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL
+
+    def __init__(self, bot: Bot, callbacks: CallbackStore) -> None:
+        self._bot = bot
+        self._callbacks = callbacks
+
+    async def _deliver(self, recipient_id: str, what: str, call: Awaitable[Any]) -> None:
+        try:
+            await call
+        except TelegramError as error:
+            logger.error("Telegram %s to %s failed: %s", what, recipient_id, error)
+
+    async def _text(self, recipient_id: str, text: str, buttons: list[tuple[str, str]]) -> None:
+        call = send_text(
+            self._bot, recipient_id, text, buttons, self._callbacks, flood_wait=REPLY_FLOOD_WAIT
+        )
+        await self._deliver(recipient_id, "message", call)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """Text, split under Telegram's limit."""
+        await self._text(recipient_id, text, [])
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """Text with an inline keyboard; a press sends Rasa the button's payload."""
+        pairs = [(str(b.get("title", "")), str(b.get("payload", ""))) for b in buttons]
+        await self._text(recipient_id, text or "", [p for p in pairs if p[0] and p[1]])
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        """A photo by URL."""
+        await self._deliver(recipient_id, "photo", self._bot.send_photo(recipient_id, image))
+
+    async def send_attachment(self, recipient_id: str, attachment: Any, **kwargs: Any) -> None:
+        """A file by URL; anything else as text."""
+        if isinstance(attachment, str) and attachment.startswith(("https://", "http://")):
+            call = self._bot.send_document(recipient_id, attachment)
+            await self._deliver(recipient_id, "document", call)
+        else:
+            await self._text(recipient_id, str(attachment), [])
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        """``{"type": "ics", "filename", "content"}`` (actions/missions.py) as a document."""
+        if json_message.get("type") == "ics" and json_message.get("content"):
+            call = self._bot.send_document(
+                recipient_id,
+                str(json_message["content"]).encode("utf-8"),
+                filename=str(json_message.get("filename") or "event.ics"),
+            )
+            await self._deliver(recipient_id, "calendar file", call)
+        elif json_message.get("text"):
+            await self._text(recipient_id, str(json_message["text"]), [])
+        else:
+            logger.warning("custom message %s not supported on Telegram", sorted(json_message))
+
+
+@asynccontextmanager
+async def typing(bot: Bot, chat_id: int) -> AsyncIterator[None]:
+    """Show "typing..." in the chat until the block ends."""
+
+    async def again() -> None:
+        while True:
+            await asyncio.sleep(TYPING_EVERY)
+            await _chat_action(bot, chat_id)
+
+    await _chat_action(bot, chat_id)
+    task = asyncio.create_task(again())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task
+
+
+async def _chat_action(bot: Bot, chat_id: int) -> None:
+    try:
+        await bot.send_chat_action(chat_id, ChatAction.TYPING)
+    except TelegramError as error:
+        logger.debug("typing indicator for %s failed: %s", chat_id, error)

@@ -1,0 +1,45 @@
+"""What the language identifier reads of a message: words of each script, character n-grams."""
+
+from __future__ import annotations
+
+import re
+
+from nlu.normalize import normalize_text
+
+_ARABIC_WORD_RE = re.compile(
+    "[\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06fa-\u06fc\ufb50-\ufdff\ufe70-\ufefc]+"
+)
+# Lookbehinds: a match starts only where a run starts (same matches; a long run without a
+# letter, or without "@", is scanned once instead of once per character).
+_LATIN_WORD_RE = re.compile(
+    "(?<![a-z0-9\u00c0-\u024f])[a-z0-9\u00c0-\u024f]*[a-z\u00c0-\u024f][a-z0-9\u00c0-\u024f]*"
+)
+# E-mail addresses and links are in no language: dropped before detection.
+_NEUTRAL_RE = re.compile(r"(?<!\S)\S+@\S+|(?:https?://|www\.)\S+")
+
+
+def detection_text(text: str | None) -> str:
+    """The normalised text, e-mail addresses and links replaced by spaces."""
+    return _NEUTRAL_RE.sub(" ", normalize_text(text or ""))
+
+
+def arabic_words(normalized: str) -> list[str]:
+    """Arabic-script words of normalised text."""
+    return _ARABIC_WORD_RE.findall(normalized)
+
+
+def latin_words(normalized: str) -> list[str]:
+    """Latin-script words (with Arabizi digits) of normalised text; pure numbers are dropped."""
+    return _LATIN_WORD_RE.findall(normalized)
+
+
+def char_ngrams(word: str, max_n: int) -> list[str]:
+    """Character 1..max_n-grams of the word padded with spaces (single spaces excluded)."""
+    padded = f" {word} "
+    grams = []
+    for n in range(1, max_n + 1):
+        for i in range(len(padded) - n + 1):
+            gram = padded[i : i + n]
+            if gram != " ":
+                grams.append(gram)
+    return grams

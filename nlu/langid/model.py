@@ -1,0 +1,166 @@
+"""The language identifier: script first, then a per-word vote inside the script.
+
+- Arabic script: ``ar`` (Modern Standard Arabic) or ``ary`` (Darija);
+- Latin script: ``fr``, ``en`` or ``ary`` (Arabizi: Darija in Latin letters, digits for letters).
+
+A hint (the user's Telegram language, or the previous turn's variety) only breaks near-ties on
+very short messages. The model is plain dictionaries: it persists as JSON.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from nlu.langid.features import arabic_words, detection_text, latin_words
+from nlu.langid.labels import ARABIC_CLASSES, LATIN_CLASSES, hint_variety
+from nlu.langid.lexicons import VOCABULARY, WHOLE_MESSAGE, lexicons, squeeze
+from nlu.langid.script_model import LangIdConfig, ScriptModel
+from nlu.normalize import count_letters, normalize_text
+from nlu.vocabulary.canonical import VARIETIES
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class LangIdResult:
+    """A detected variety; ``variety`` is None when the text has no letters."""
+
+    variety: str | None
+    script: str  # "arab", "latin" or "none"
+    confidence: float
+
+
+def _softmax(logits: Sequence[float]) -> list[float]:
+    top = max(logits)
+    exps = [math.exp(v - top) for v in logits]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+class LanguageIdModel:
+    """Detects fr / ar / ary / en; usable untrained (lexicons only), better once fitted."""
+
+    def __init__(self, config: LangIdConfig | None = None) -> None:
+        self.config = config or LangIdConfig()
+        self._models: dict[str, ScriptModel] = {}
+        self._reset()
+
+    def _reset(self) -> None:
+        self._models = {
+            "arab": ScriptModel("arab", ARABIC_CLASSES, self.config),
+            "latin": ScriptModel("latin", LATIN_CLASSES, self.config),
+        }
+        for script, model in self._models.items():
+            for cls, words in lexicons(script).items():
+                model.add(words, cls, self.config.lexicon_pseudo_count)
+        for key, vocabulary in VOCABULARY.items():
+            cls = "ary" if key == "ary_ar" else key
+            script = "arab" if key in ("ar", "ary_ar") else "latin"
+            self._models[script].add(
+                [normalize_text(w) for w in vocabulary], cls, self.config.lexicon_pseudo_count
+            )
+        for model in self._models.values():
+            model.compile()
+
+    def fit(self, examples: Iterable[tuple[str, str]]) -> LanguageIdModel:
+        """Train on (text, variety) pairs; varieties outside fr/ar/ary/en are skipped.
+
+        Arabic-script words train the Arabic model only for ar/ary examples, Latin words the
+        Latin model only for fr/en/ary examples (a country name in Latin letters inside an
+        Arabic sentence says nothing about French).
+        """
+        self._reset()
+        for text, variety in examples:
+            if variety not in VARIETIES or not text:
+                continue
+            normalized = normalize_text(text)
+            if variety in ARABIC_CLASSES:
+                self._models["arab"].add(arabic_words(normalized), variety)
+            if variety in LATIN_CLASSES:
+                self._models["latin"].add(latin_words(normalized), variety)
+        for model in self._models.values():
+            model.compile()
+        return self
+
+    def _script_logits(
+        self, script: str, words: Sequence[str]
+    ) -> tuple[tuple[str, ...], list[float]]:
+        model = self._models[script]
+        logits = model.logits(words)
+        if script == "latin":
+            joined = squeeze(" ".join(words))
+            forced = WHOLE_MESSAGE.get(joined)
+            if forced in model.classes:
+                idx = model.classes.index(forced)
+                logits[idx] += self.config.max_word_vote
+        return model.classes, logits
+
+    def _decide(
+        self,
+        classes: Sequence[str],
+        logits: Sequence[float],
+        n_words: int,
+        hint: str | None,
+    ) -> tuple[str, float]:
+        probs = _softmax(logits)
+        best = max(range(len(classes)), key=lambda i: (logits[i], -i))
+        if (
+            hint in classes
+            and n_words <= self.config.hint_max_words
+            and logits[best] - logits[classes.index(hint)] < self.config.hint_margin
+        ):
+            best = classes.index(hint)
+        return classes[best], probs[best]
+
+    def predict(self, text: str | None, hint: str | None = None) -> LangIdResult:
+        """Detect the variety of a message.
+
+        Args:
+            text: the user's message, raw.
+            hint: a language code ("fr", "ar", "en", "ary", "fr-FR"...) used only to break
+                near-ties on messages of at most ``hint_max_words`` words.
+
+        Returns:
+            The variety (None when the text has no letters: emoji, digits, empty), the
+            dominant script and the probability of the chosen variety.
+        """
+        normalized = detection_text(text)
+        arabic, latin = count_letters(normalized)
+        if arabic == 0 and latin == 0:
+            return LangIdResult(None, "none", 0.0)
+        script = "arab" if arabic >= latin else "latin"
+        words = arabic_words(normalized) if script == "arab" else latin_words(normalized)
+        classes, logits = self._script_logits(script, words)
+        variety, confidence = self._decide(classes, logits, len(words), hint_variety(hint, script))
+        minority = latin_words(normalized) if script == "arab" else arabic_words(normalized)
+        if variety != "ary" and len(minority) >= 2:
+            other = "latin" if script == "arab" else "arab"
+            other_classes, other_logits = self._script_logits(other, minority)
+            other_variety, other_confidence = self._decide(
+                other_classes, other_logits, len(minority), None
+            )
+            if other_variety == "ary" and other_confidence >= 0.9:
+                variety, confidence = "ary", other_confidence
+        return LangIdResult(variety, script, round(confidence, 4))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready model (counts and configuration)."""
+        return {
+            "version": FORMAT_VERSION,
+            "config": dict(self.config.__dict__),
+            "models": {s: m.to_dict() for s, m in self._models.items()},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LanguageIdModel:
+        """Rebuild a model saved with ``to_dict``."""
+        if data.get("version") != FORMAT_VERSION:
+            raise ValueError(f"unsupported language-id model version {data.get('version')!r}")
+        model = cls(LangIdConfig(**data["config"]))
+        model._models = {
+            s: ScriptModel.from_dict(s, m, model.config) for s, m in data["models"].items()
+        }
+        return model

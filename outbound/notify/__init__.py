@@ -1,0 +1,113 @@
+"""Alerts on new events and reminders before registered events, sent at most once each.
+
+What is due is decided by kb/notifications.py. Each due notification is rendered in the user's
+language (render.py, wording in texts.py) and sent through its channel's ``Notifier``
+(outbound.message) by dispatch.py:
+
+- pacing: per channel, the notifier's ``max_rate_per_second`` without bursts, and each
+  recipient's messages at least ``per_recipient_interval`` apart (pacing.py);
+- retries: RateLimited after its ``retry_after``, TransientError with exponential back-off,
+  up to ``RetryPolicy.max_attempts``; DeliveryError is final (pacing.py);
+- at most once: a notifications_sent row is claimed and committed before the send and marked
+  after it; a row left 'claimed' is never sent again automatically (claims.py).
+
+This module is what the admin CLI (``notify-pending``) calls.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from core import settings
+from kb import notifications as store_db
+from kb.notifications import DueNotification
+from outbound.message import Notifier
+from outbound.notify.claims import ClaimStore, SqlClaimStore
+from outbound.notify.dispatch import Summary, deliver
+from outbound.notify.pacing import RetryPolicy
+from outbound.notify.render import ALERT_TEMPLATE, REMINDER_TEMPLATE, render
+from outbound.telegram import TelegramNotifier
+from outbound.twilio import TwilioNotifier
+from outbound.whatsapp import WhatsAppNotifier
+
+__all__ = [
+    "ALERT_TEMPLATE",
+    "REMINDER_TEMPLATE",
+    "ClaimStore",
+    "RetryPolicy",
+    "Summary",
+    "close_all",
+    "deliver",
+    "due_notifications",
+    "notifiers_from_environment",
+    "render",
+    "send_due",
+]
+
+logger = logging.getLogger(__name__)
+
+
+def due_notifications(
+    engine: Engine,
+    *,
+    today: date,
+    retry_failed: bool = False,
+    event_slugs: Sequence[str] | None = None,
+    reminders: bool = True,
+) -> list[DueNotification]:
+    """Alerts (only for ``event_slugs`` when given), then reminders, due on ``today``."""
+    with Session(engine) as session:
+        due = store_db.find_due_alerts(
+            session, today=today, event_slugs=event_slugs, retry_failed=retry_failed
+        )
+        if reminders:
+            due += store_db.find_due_reminders(session, today=today, retry_failed=retry_failed)
+    return due
+
+
+async def close_all(notifiers: Mapping[str, Notifier]) -> None:
+    """Close every notifier, logging (not raising) a failure to close."""
+    for channel, notifier in notifiers.items():
+        try:
+            await notifier.close()
+        except Exception:  # noqa: BLE001 - closing must not hide the run's outcome
+            logger.exception("closing the %s notifier failed", channel)
+
+
+async def send_due(
+    engine: Engine,
+    dues: Sequence[DueNotification],
+    notifiers: Mapping[str, Notifier],
+    *,
+    retry_failed: bool = False,
+    policy: RetryPolicy | None = None,
+) -> Summary:
+    """Deliver ``dues`` with claims in ``engine``'s database, then close the notifiers."""
+    try:
+        return await deliver(
+            dues, notifiers, SqlClaimStore(engine), retry_failed=retry_failed, policy=policy
+        )
+    finally:
+        await close_all(notifiers)
+
+
+def notifiers_from_environment() -> dict[str, Notifier]:
+    """The notifiers of the channels configured in the environment, keyed by users.channel.
+
+    A channel is configured when its token is set; none set gives an empty dict (alerts stay
+    pending until a channel is configured).
+    """
+    notifiers: dict[str, Notifier] = {}
+    env = settings.current()
+    if env.telegram.token:
+        notifiers["telegram"] = TelegramNotifier.from_settings()
+    if env.whatsapp.access_token:
+        notifiers["whatsapp"] = WhatsAppNotifier.from_env()
+    if env.twilio.account_sid:
+        notifiers["twilio_whatsapp"] = TwilioNotifier.from_env()
+    return notifiers
