@@ -12,6 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from core.identity import split_conversation_id
 from kb.display import payload
 from nlu.vocabulary.canonical import DEFAULT_LANGUAGE, REPLY_LANGUAGES, is_country, is_region
 from nlu.vocabulary.gazetteer import load_gazetteer
@@ -30,8 +31,13 @@ def reply_language(tracker: Tracker) -> str:
 
 
 def channel_identity(tracker: Tracker) -> tuple[str, str]:
-    """(channel, user id on that channel) of the conversation."""
-    return tracker.get_latest_input_channel() or "unknown", tracker.sender_id
+    """(channel, user id on that channel) of the conversation: the parts of its id
+    (``telegram:12345``, core.identity); an id without a channel's prefix is that user's id
+    on the channel of the latest message."""
+    return split_conversation_id(tracker.sender_id) or (
+        tracker.get_latest_input_channel() or "unknown",
+        tracker.sender_id,
+    )
 
 
 def latest_user_metadata(tracker: Tracker) -> dict[str, Any]:

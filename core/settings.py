@@ -78,11 +78,22 @@ class TwilioEnv:
 
 @dataclass(frozen=True)
 class Settings:
-    """Every setting of the project (README, Settings)."""
+    """Every setting of the project (docs/production.md, .env.example)."""
 
     database_url: str
     #: ASMEX_TODAY: a fixed "today" for demos and tests; None = the real date in Morocco.
     today: date | None = None
+    #: REST_TOKEN: the bearer token every REST client sends; empty = the channel refuses all.
+    rest_token: str = ""
+    #: ACTION_SERVER_TOKEN: the secret Rasa sends the action server with every call.
+    action_server_token: str = ""
+    #: CONSOLE_SECRET: signs the staff console's sessions (and keys the logs' user references).
+    console_secret: str = ""
+    #: ACTIONS_HOST / ACTIONS_PORT: where the action server listens (loopback by default).
+    actions_host: str = "127.0.0.1"
+    actions_port: int = 5055
+    #: RETENTION_DAYS: conversation events and inbound records older than this are pruned.
+    retention_days: int = 180
     telegram: TelegramEnv = field(default_factory=TelegramEnv)
     whatsapp: WhatsAppEnv = field(default_factory=WhatsAppEnv)
     twilio: TwilioEnv = field(default_factory=TwilioEnv)
@@ -102,12 +113,31 @@ def _today(value: str) -> date | None:
         raise SettingsError(f"ASMEX_TODAY must be YYYY-MM-DD, got {value!r}") from exc
 
 
+def _integer(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {value!r}") from None
+    if number <= 0:
+        raise SettingsError(f"{name} must be positive, got {value!r}")
+    return number
+
+
 def load(environ: Mapping[str, str]) -> Settings:
     """Settings from an environment mapping; SettingsError for a malformed value."""
     database_url = environ.get("DATABASE_URL", "").strip()
     return Settings(
         database_url=database_url or f"sqlite:///{VAR_DIR / 'asmex.db'}",
         today=_today(environ.get("ASMEX_TODAY", "").strip()),
+        rest_token=environ.get("REST_TOKEN", "").strip(),
+        action_server_token=environ.get("ACTION_SERVER_TOKEN", "").strip(),
+        console_secret=environ.get("CONSOLE_SECRET", "").strip(),
+        actions_host=environ.get("ACTIONS_HOST", "").strip() or "127.0.0.1",
+        actions_port=_integer(environ, "ACTIONS_PORT", 5055),
+        retention_days=_integer(environ, "RETENTION_DAYS", 180),
         telegram=_section(TelegramEnv, "TELEGRAM_", environ),  # type: ignore[arg-type]
         whatsapp=_section(WhatsAppEnv, "WHATSAPP_", environ),  # type: ignore[arg-type]
         twilio=_section(TwilioEnv, "TWILIO_", environ),  # type: ignore[arg-type]

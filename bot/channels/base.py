@@ -6,6 +6,8 @@
 - per-user order: a ``SenderQueue`` handles each user's messages one after the other in the
   background, users in parallel; on stop it is drained;
 - redelivery: a platform message id is handled once (bot/channels/inbound.py);
+- identity: a conversation is keyed by the channel and the platform's user id
+  (core.identity), and replies go back to the platform's id (``PlatformOutput``);
 - the "I only read text" notice, in the user's language;
 - replies with retries (``RetryingOutput``) for the platforms reached over their REST API.
 """
@@ -28,6 +30,7 @@ from sanic.response import HTTPResponse
 from bot.channels.choices import resolve_choice
 from bot.channels.inbound import record_inbound
 from bot.channels.texts import localized_text, user_language
+from core.identity import conversation_id, platform_id
 from outbound.message import DeliveryError, RateLimited, TransientError
 
 logger = logging.getLogger(__name__)
@@ -122,7 +125,16 @@ class SenderQueue:
         await asyncio.gather(*unfinished, return_exceptions=True)
 
 
-class RetryingOutput(OutputChannel):
+class PlatformOutput(OutputChannel):
+    """An output channel for one platform: Rasa addresses each reply to the conversation id
+    (``<channel>:<user id>``, core.identity), the platform wants its own user id."""
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Send one of Rasa's replies to the platform's user behind ``recipient_id``."""
+        await super().send_response(platform_id(recipient_id, self.name()), message)
+
+
+class RetryingOutput(PlatformOutput):
     """Sends Rasa's replies through a platform's REST client.
 
     A rate limit or server error is retried twice; a refused message is logged, and the
@@ -281,16 +293,11 @@ class ChannelInput(InputChannel, ABC, Generic[S]):
             await output.send_text_message(message.sender, unsupported_reply(language))
             return
         text = message.text
+        sender = conversation_id(self.name(), message.sender)
         if message.typed:
-            text = await resolve_choice(
-                agent, message.sender, text, numbers_shown=self.numbers_shown
-            )
+            text = await resolve_choice(agent, sender, text, numbers_shown=self.numbers_shown)
         await self.to_rasa(
             UserMessage(
-                text,
-                output,
-                message.sender,
-                input_channel=self.name(),
-                message_id=message.message_id,
+                text, output, sender, input_channel=self.name(), message_id=message.message_id
             )
         )

@@ -10,7 +10,8 @@ user) and hands any ``message`` to NLU, whatever its type or length. Here:
 - 400 with ``{"error": ...}`` for a body that is not a JSON object, a ``sender`` that is not a
   non-empty string or number of at most MAX_SENDER characters, a ``message`` that is not a
   string, ``metadata`` that is not an object;
-- the channel is always "rest": ``input_channel`` in the body is ignored;
+- the channel is always "rest": ``input_channel`` in the body is ignored, and the conversation
+  is ``rest:<sender>`` (core.identity), so no REST client reaches another channel's member;
 - a message longer than MAX_MESSAGE characters (Telegram's and WhatsApp's limit) is not parsed
   (NLU time grows with length): the reply asks for a shorter one, in the user's language
   (conversation slot, users table, ``metadata.language_hint``), else in all three;
@@ -40,6 +41,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.choices import resolve_choice
 from bot.channels.texts import localized_text, user_language
+from core.identity import conversation_id
 from nlu.vocabulary.canonical import language_from_hint
 from outbound.text import MAX_MESSAGE
 
@@ -124,16 +126,20 @@ class CheckedRestInput(RestInput):
                 reply = await localized("too_long", request, sender, metadata)
                 logger.info("REST message of %d characters from %s refused", len(text), sender)
                 return said({"recipient_id": sender, "text": reply}, stream)
-            text = await resolve_choice(getattr(request.app.ctx, "agent", None), sender, text)
+            conversation = conversation_id(CHANNEL, sender)
+            agent = getattr(request.app.ctx, "agent", None)
+            text = await resolve_choice(agent, conversation, text)
             if stream:
                 return response.stream(
-                    self.stream_response(on_new_message, text, sender, CHANNEL, metadata),
+                    self.stream_response(on_new_message, text, conversation, CHANNEL, metadata),
                     content_type="text/event-stream",
                 )
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(
-                    UserMessage(text, collector, sender, input_channel=CHANNEL, metadata=metadata)
+                    UserMessage(
+                        text, collector, conversation, input_channel=CHANNEL, metadata=metadata
+                    )
                 )
             except CancelledError:  # the client went away: as Rasa's channel does
                 logger.error("REST message from %s cancelled", sender)
@@ -142,6 +148,6 @@ class CheckedRestInput(RestInput):
                 if not collector.messages:  # never unanswered: say so, in their language
                     reply = await localized("error", request, sender, metadata)
                     return said({"recipient_id": sender, "text": reply}, stream=False)
-            return response.json(collector.messages)
+            return response.json([{**m, "recipient_id": sender} for m in collector.messages])
 
         return rest

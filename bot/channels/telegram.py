@@ -44,6 +44,7 @@ from bot.channels.telegram_updates import (
     parse_update,
 )
 from bot.channels.texts import LANGUAGE_NAMES, channel_text, chosen_or_platform_language
+from core.identity import conversation_id
 from nlu.vocabulary.canonical import REPLY_LANGUAGES
 from outbound.callbacks import CallbackStore
 from outbound.telegram import CHANNEL, MAX_CALLBACK_BYTES, make_bot, quiet_http_logs
@@ -196,7 +197,8 @@ class TelegramInput(ChannelInput[TelegramSettings]):
             if text is None:
                 await self._language_menu(incoming)
                 return
-            text = await resolve_choice(agent_of(self.app), str(incoming.user_id), text)
+            sender = conversation_id(CHANNEL, str(incoming.user_id))
+            text = await resolve_choice(agent_of(self.app), sender, text)
         await self._to_rasa(incoming, text)
 
     async def _answer(self, callback_query_id: str) -> None:
@@ -210,7 +212,7 @@ class TelegramInput(ChannelInput[TelegramSettings]):
         message = UserMessage(
             text,
             self.output(),
-            incoming.user_id,
+            conversation_id(CHANNEL, str(incoming.user_id)),
             input_channel=CHANNEL,
             metadata=metadata(incoming),
         )

@@ -12,11 +12,11 @@ from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager, suppress
 from typing import Any, Final
 
-from rasa.core.channels.channel import OutputChannel
 from telegram import Bot
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
+from bot.channels.base import PlatformOutput
 from outbound.callbacks import CallbackStore
 from outbound.telegram import CHANNEL, send_text
 
@@ -28,8 +28,8 @@ TYPING_EVERY: Final = 4.0
 REPLY_FLOOD_WAIT: Final = 30.0
 
 
-class TelegramOutput(OutputChannel):
-    """Sends Rasa's replies to a private chat (the chat id is the user id, Rasa's sender id).
+class TelegramOutput(PlatformOutput):
+    """Sends Rasa's replies to a private chat (the chat id is the Telegram user id).
 
     Failures are logged, never raised: an exception here would make Rasa drop the turn.
     """

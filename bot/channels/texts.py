@@ -14,6 +14,7 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.identity import conversation_id
 from kb.access import DatabaseUnavailable, run_db
 from kb.models import User
 from nlu.vocabulary.canonical import DEFAULT_LANGUAGE, REPLY_LANGUAGES, language_from_hint
@@ -132,7 +133,8 @@ def localized_text(key: str, language: str | None) -> str:
 
 
 async def conversation_tracker(agent: Any, sender: str) -> Any:
-    """The sender's conversation tracker from Rasa's tracker store, or None."""
+    """The conversation tracker of ``sender`` (a conversation id) from Rasa's tracker store,
+    or None."""
     store = getattr(agent, "tracker_store", None)
     if store is None:
         return None
@@ -143,12 +145,12 @@ async def conversation_tracker(agent: Any, sender: str) -> Any:
         return None
 
 
-async def user_language(agent: Any, channel: str, sender: str) -> str | None:
-    """The user's reply language: the conversation's ``language`` slot, else the language
-    stored in the users table, else None (unknown)."""
-    tracker = await conversation_tracker(agent, sender)
+async def user_language(agent: Any, channel: str, user_id: str) -> str | None:
+    """The reply language of ``user_id`` on ``channel``: their conversation's ``language``
+    slot, else the language stored in the users table, else None (unknown)."""
+    tracker = await conversation_tracker(agent, conversation_id(channel, user_id))
     if tracker is not None:
         slot = tracker.get_slot("language")
         if slot in REPLY_LANGUAGES:
             return str(slot)
-    return await chosen_language(channel, sender)
+    return await chosen_language(channel, user_id)

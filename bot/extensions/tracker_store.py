@@ -37,6 +37,7 @@ from sqlalchemy.pool import QueuePool
 from sqlalchemy.sql import Select
 
 from bot import extensions
+from bot.extensions.conversation_ids import key_conversations_by_channel
 from kb.session import set_sqlite_pragmas
 
 logger = logging.getLogger(__name__)
@@ -66,9 +67,9 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
 
     On SQLite it also uses a WAL journal with ``synchronous=NORMAL``: Rasa commits each turn
     from the event loop, and the default journal's fsync on every commit blocked all
-    conversations. In WAL mode a
-    crash of the process loses nothing; a power cut may lose the last turns, never corrupt the
-    file.
+    conversations. In WAL mode a crash of the process loses nothing; a power cut may lose the
+    last turns, never corrupt the file. Conversations stored before they were keyed by channel
+    are renamed the first time (bot.extensions.conversation_ids).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -76,8 +77,11 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         self._statements: dict[bool, Select] = {}
         engine: Engine = self.engine  # type: ignore[has-type]
-        if engine.dialect.name != "sqlite":
-            return
+        if engine.dialect.name == "sqlite":
+            self._sqlite_pool_and_journal(engine)
+        key_conversations_by_channel(self.engine, self.SQLEvent.__table__)
+
+    def _sqlite_pool_and_journal(self, engine: Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             # SQLAlchemy 1.4 opens a new connection to an SQLite file for every session
             # (NullPool) and runs the pragmas below on each: twice a message. A pool keeps them.

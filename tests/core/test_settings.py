@@ -82,3 +82,35 @@ def test_nothing_else_reads_the_environment() -> None:
                 if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"):
                     readers.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert readers == []
+
+
+def test_the_servers_secrets_and_limits() -> None:
+    loaded = settings.load(
+        {
+            "REST_TOKEN": " r-token ",
+            "ACTION_SERVER_TOKEN": "a-token",
+            "CONSOLE_SECRET": "c",
+            "ACTIONS_HOST": "0.0.0.0",
+            "ACTIONS_PORT": "6055",
+            "RETENTION_DAYS": "30",
+        }
+    )
+    assert (loaded.rest_token, loaded.action_server_token, loaded.console_secret) == (
+        "r-token",
+        "a-token",
+        "c",
+    )
+    assert (loaded.actions_host, loaded.actions_port, loaded.retention_days) == (
+        "0.0.0.0",
+        6055,
+        30,
+    )
+    defaults = settings.load({})
+    assert (defaults.actions_host, defaults.actions_port, defaults.retention_days) == (
+        "127.0.0.1",
+        5055,
+        180,
+    )
+    for bad in ("thirty", "0", "-5"):
+        with pytest.raises(settings.SettingsError, match="RETENTION_DAYS"):
+            settings.load({"RETENTION_DAYS": bad})

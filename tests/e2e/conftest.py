@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from core.identity import conversation_id, split_conversation_id
 from tests.e2e.servers import ROOT, Servers, running_servers
 from tests.e2e.stack import PRODUCTION_ENDPOINTS, prepare_database, production_stack
 from tests.support.fake_platforms import PHONE_NUMBER_ID, FakeApi
@@ -86,6 +87,10 @@ class Stack:
     workers: int
 
     def _stored(self, sender: str) -> list[str]:
+        """The stored events' data of a conversation: ``sender`` is a conversation id
+        (``telegram:42``) or a REST client's sender (``rest:`` is then added)."""
+        if split_conversation_id(sender) is None:
+            sender = conversation_id("rest", sender)
         engine = create_engine(self.tracker_url, future=True)
         try:
             with engine.connect() as conn:

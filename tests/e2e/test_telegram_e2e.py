@@ -240,6 +240,31 @@ def test_registration_in_darija_over_telegram(webhook: Webhook) -> None:
 # --- the rest of the channel ---------------------------------------------------------------------
 
 
+def test_a_rest_client_cannot_reach_a_telegram_members_conversation(
+    webhook: Webhook, stack: Stack
+) -> None:
+    """Conversations are keyed by channel: posting a Telegram user's id (or its conversation
+    id) to the REST channel opens a REST conversation of its own, which sees nothing of the
+    member's and changes nothing in it."""
+    chat, lang = TelegramChat(webhook, 7_000_009, "fr"), "fr"
+    chat.say("je veux m'inscrire à une mission")
+    assert_said(chat.press(register_payload(DAKAR)), "utter_ask_company_name", lang=lang)
+    assert_said(chat.say("Confidentiel Export SARL"), "utter_ask_ice", lang=lang)
+
+    for forged in ("7000009", "telegram:7000009"):
+        replies = stack.servers.send(forged, "oui")
+        assert "Confidentiel" not in texts(replies)
+        replies = stack.servers.send(forged, "supprime mes données")
+        assert "Confidentiel" not in texts(replies)
+        assert all(reply["recipient_id"] == forged for reply in replies)
+        assert "supprime mes données" in stack.stored_conversation(f"rest:{forged}")
+
+    member = stack.stored_conversation("telegram:7000009")
+    assert "Confidentiel Export SARL" in member and "supprime mes données" not in member
+    # The member's form goes on where it was: the ICE is the next question answered.
+    assert_said(chat.say(valid_ice("0015258220009")), "utter_ask_contact_name", lang=lang)
+
+
 def test_deep_link_shows_the_event_with_its_calendar_file(webhook: Webhook) -> None:
     chat = TelegramChat(webhook, 7_000_003, "fr")
     documents = len(webhook.telegram.calls_to("sendDocument"))

@@ -92,7 +92,11 @@ async def test_a_message_reaches_rasa_and_the_replies_come_back(rest: Rest) -> N
     assert answer.status_code == 200
     assert answer.json() == [{"recipient_id": "web-1", "text": "Bonjour !"}]
     (message,) = rest.rasa.received
-    assert (message.sender_id, message.text, message.input_channel) == ("web-1", "bonjour", "rest")
+    assert (message.sender_id, message.text, message.input_channel) == (
+        "rest:web-1",
+        "bonjour",
+        "rest",
+    )
     assert message.metadata == {"language_hint": "fr"}
 
 
@@ -107,7 +111,7 @@ async def test_the_channel_name_cannot_be_forged(rest: Rest) -> None:
 
 async def test_a_numeric_sender_is_taken_as_text(rest: Rest) -> None:
     assert (await rest.post({"sender": 42, "message": "salam"})).status_code == 200
-    assert [m.sender_id for m in rest.rasa.received] == ["42"]
+    assert [m.sender_id for m in rest.rasa.received] == ["rest:42"]
 
 
 async def test_a_typed_choice_reaches_rasa_as_the_button_it_picks(rest: Rest) -> None:
@@ -115,7 +119,7 @@ async def test_a_typed_choice_reaches_rasa_as_the_button_it_picks(rest: Rest) ->
         {"title": "Dakar", "payload": '/register_mission{"event_slug": "dakar"}'},
         {"title": "Abidjan", "payload": '/register_mission{"event_slug": "abidjan"}'},
     ]
-    rest.store.trackers["web-2"] = DialogueStateTracker.from_events(
+    rest.store.trackers["rest:web-2"] = DialogueStateTracker.from_events(
         "web-2",
         [UserUttered("je veux m'inscrire"), BotUttered("Laquelle ?", {"buttons": buttons})],
         slots=[TextSlot("language", mappings=[{}])],
@@ -207,7 +211,7 @@ async def test_a_too_long_message_is_not_parsed_and_the_user_is_told_in_every_la
 
 
 async def test_the_too_long_reply_follows_the_conversations_language(rest: Rest) -> None:
-    rest.store.trackers["u-en"] = DialogueStateTracker.from_events(
+    rest.store.trackers["rest:u-en"] = DialogueStateTracker.from_events(
         "u-en", [SlotSet("language", "en")], slots=[TextSlot("language", mappings=[{}])]
     )
     answer = await rest.post({"sender": "u-en", "message": "x" * (MAX_MESSAGE + 1)})

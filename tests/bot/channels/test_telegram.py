@@ -316,7 +316,7 @@ async def test_right_secret_message_reaches_rasa_and_gets_a_reply(
     (received,) = webhook.rasa.received
     assert (received.text, received.sender_id, received.input_channel) == (
         "bonjour",
-        "4242",
+        "telegram:4242",
         "telegram",
     )
     assert received.metadata == {"language_hint": "ar"}
@@ -492,7 +492,7 @@ async def test_a_typed_choice_reaches_rasa_as_the_button_it_picks(webhook: Runni
     the second event, read from the conversation in Rasa's tracker store."""
     cards = event_cards("dakar", "abidjan", "lagos")
     store = FakeTrackerStore()
-    store.trackers["4242"] = DialogueStateTracker.from_events(
+    store.trackers["telegram:4242"] = DialogueStateTracker.from_events(
         "4242", [UserUttered("missions"), *cards], slots=[TextSlot("language", mappings=[{}])]
     )
     webhook.channel.app.ctx.agent = SimpleNamespace(tracker_store=store)

@@ -148,7 +148,7 @@ async def test_signed_message_reaches_rasa(hook: Webhook) -> None:
     [message] = hook.rasa.received
     assert (message.text, message.sender_id, message.input_channel, message.message_id) == (
         "bonjour",
-        USER,
+        f"twilio_whatsapp:{USER}",
         "twilio_whatsapp",
         "SM001",
     )
@@ -247,7 +247,7 @@ async def test_a_number_picks_the_offered_button(hook: Webhook, api: FakeApi) ->
     await hook.post(twilio_form(USER, "SM009", "je veux m'inscrire"))
     assert sent(api) == ["Laquelle ?\n\n1. Mission B2B Dakar\n2. Mission Abidjan"]
     # What Rasa's tracker holds after that turn:
-    hook.agent.tracker_store.trackers[USER] = DialogueStateTracker.from_events(
+    hook.agent.tracker_store.trackers[f"twilio_whatsapp:{USER}"] = DialogueStateTracker.from_events(
         USER,
         [UserUttered("je veux m'inscrire"), BotUttered("Laquelle ?", {"buttons": buttons})],
         slots=[TextSlot("language", mappings=[{}])],

@@ -204,7 +204,7 @@ async def test_signed_text_reaches_rasa_with_sender_and_text(hook: Webhook) -> N
     [message] = hook.rasa.received
     assert (message.text, message.sender_id, message.input_channel) == (
         "bonjour",
-        WA_ID,
+        f"whatsapp:{WA_ID}",
         "whatsapp",
     )
     assert message.message_id == "wamid.HBgM1"
@@ -256,7 +256,7 @@ async def test_button_and_list_replies_reach_rasa_as_their_payload(hook: Webhook
     await hook.post(meta_webhook([meta_button_reply(WA_ID, "wamid.B1", payload_a, "Dakar")]))
     await hook.post(meta_webhook([meta_list_reply(WA_ID, "wamid.L1", payload_b, "Agro")]))
     assert [m.text for m in hook.rasa.received] == [payload_a, payload_b]
-    assert {m.sender_id for m in hook.rasa.received} == {WA_ID}
+    assert {m.sender_id for m in hook.rasa.received} == {f"whatsapp:{WA_ID}"}
 
 
 async def test_statuses_are_answered_200_and_ignored(
@@ -326,7 +326,7 @@ async def test_a_bare_number_picks_the_button_the_bot_offered(
     buttons = [
         {"title": f"Secteur {i}", "payload": f'/inform{{"sector": "s{i}"}}'} for i in range(1, 13)
     ]
-    agent.tracker_store.trackers[WA_ID] = tracker(
+    agent.tracker_store.trackers[f"whatsapp:{WA_ID}"] = tracker(
         WA_ID, [UserUttered("secteur"), BotUttered("Lequel ?", {"buttons": buttons})]
     )
     await hook.post(meta_webhook([meta_text(WA_ID, "wamid.N1", "11")]))
@@ -347,7 +347,9 @@ async def test_a_number_picks_the_event_of_a_list_not_the_last_events_button(
     """Each event of a list is its own message with [Détails] [M'inscrire] reply buttons, which
     WhatsApp does not number: "2" is the second event, not the last event's second button."""
     cards = event_cards("dakar", "abidjan", "lagos")
-    agent.tracker_store.trackers[WA_ID] = tracker(WA_ID, [UserUttered("missions"), *cards])
+    agent.tracker_store.trackers[f"whatsapp:{WA_ID}"] = tracker(
+        WA_ID, [UserUttered("missions"), *cards]
+    )
     await hook.post(meta_webhook([meta_text(WA_ID, "wamid.L1", "2")]))
     await hook.post(meta_webhook([meta_text(WA_ID, "wamid.L2", "التانية")]))
     assert [m.text for m in hook.rasa.received] == [details_payload("abidjan")] * 2
@@ -356,7 +358,7 @@ async def test_a_number_picks_the_event_of_a_list_not_the_last_events_button(
 async def test_a_number_after_a_turn_without_choices_is_an_unclear_message(
     hook: Webhook, agent: SimpleNamespace
 ) -> None:
-    agent.tracker_store.trackers[WA_ID] = tracker(
+    agent.tracker_store.trackers[f"whatsapp:{WA_ID}"] = tracker(
         WA_ID,
         [
             BotUttered("Secteur ?", {"buttons": [{"title": "A", "payload": "/a"}]}),
@@ -397,7 +399,7 @@ async def test_polite_reply_in_the_language_stored_for_the_user(
 async def test_polite_reply_in_the_conversation_language(
     hook: Webhook, graph: FakeApi, agent: SimpleNamespace
 ) -> None:
-    agent.tracker_store.trackers[WA_ID] = tracker(
+    agent.tracker_store.trackers[f"whatsapp:{WA_ID}"] = tracker(
         WA_ID, [UserUttered("hello"), SlotSet("language", "en")]
     )
     await hook.post(meta_webhook([meta_media(WA_ID, "wamid.VOICE", "audio")]))

@@ -1,0 +1,42 @@
+"""Declarative models; the schema itself is owned by the Alembic migrations.
+
+One module per part of the data (knowledge base, member data, messages); every model is
+importable from ``kb.models``, and importing it registers them all on ``metadata``.
+"""
+
+from kb.models.base import NAMING_CONVENTION, Base, mapper_registry, metadata, utcnow
+from kb.models.knowledge import (
+    Agreement,
+    Event,
+    Market,
+    MarketFact,
+    Procedure,
+    Region,
+    Source,
+    Topic,
+)
+from kb.models.members import AlertSubscription, Handoff, Registration, User
+from kb.models.messages import CallbackPayload, InboundMessage, NotificationSent
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "Agreement",
+    "AlertSubscription",
+    "Base",
+    "CallbackPayload",
+    "Event",
+    "Handoff",
+    "InboundMessage",
+    "Market",
+    "MarketFact",
+    "NotificationSent",
+    "Procedure",
+    "Region",
+    "Registration",
+    "Source",
+    "Topic",
+    "User",
+    "mapper_registry",
+    "metadata",
+    "utcnow",
+]
