@@ -5,26 +5,19 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
-export RASA_PORT ?= 5005
-export ACTIONS_PORT ?= 5055
-export ACTION_ENDPOINT_URL ?= http://localhost:$(ACTIONS_PORT)/webhook
+# Ports, hosts, secrets and channel settings come from .env, which scripts/serve.sh reads
+# (`make setup` writes the secrets into it); the environment's values are overridden by it.
 export TRACKER_DB ?= var/tracker.db
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
-# Channel settings credentials.yml expands (empty = channel off); .env sets them (README).
-export TELEGRAM_TOKEN ?=
-export TELEGRAM_MODE ?=
-export TELEGRAM_WEBHOOK_URL ?=
-export TELEGRAM_SECRET_TOKEN ?=
-export TELEGRAM_BASE_URL ?=
 
 .PHONY: help setup db train run serve test test-unit lint bench-nlu bench-e2e lock clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-setup: ## Create .venv with Python 3.10 and install the pinned requirements (fast when done)
+setup: ## Create .venv with Python 3.10, install the pinned requirements, write missing secrets into .env
 	@bash scripts/setup.sh
 
 db: setup ## Create or upgrade the knowledge base and load data/kb (idempotent)
@@ -33,10 +26,10 @@ db: setup ## Create or upgrade the knowledge base and load data/kb (idempotent)
 train: setup ## Train the model if data, domain, config or NLU components changed
 	@bash scripts/train.sh
 
-run: db train ## Start the servers and chat in this terminal (and on Telegram if TELEGRAM_TOKEN is set)
+run: db train ## Start the servers and chat in this terminal over the REST channel (and on Telegram if TELEGRAM_TOKEN is set)
 	@bash scripts/serve.sh shell
 
-serve: db train ## Start the servers headless: Rasa (REST, Telegram) on $RASA_PORT, actions on $ACTIONS_PORT
+serve: db train ## Start the servers headless on 127.0.0.1: Rasa (REST, Telegram, WhatsApp) on $RASA_PORT, actions on $ACTIONS_PORT
 	@bash scripts/serve.sh serve
 
 test: setup ## Run the whole test suite (unit, data validation, trained-model and end-to-end tests)

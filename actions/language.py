@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.common import channel_identity, latest_user_metadata
+from core.redact import user_ref
 from kb.access import DatabaseUnavailable, run_db
 from kb.users import get_or_create_user, set_user_language
 from nlu.vocabulary.canonical import REPLY_LANGUAGES, language_from_detection, language_from_hint
@@ -99,7 +100,10 @@ class ActionSetLanguage(Action):
             try:
                 await run_db(_remember_choice, channel=channel, user=user, language=chosen)
             except DatabaseUnavailable:
-                logger.warning("language choice of %s kept in the conversation only", user)
+                logger.warning(
+                    "language choice of %s kept in the conversation only",
+                    user_ref(tracker.sender_id),
+                )
             return [SlotSet("language", chosen), SlotSet("language_locked", True)]
 
         if tracker.get_slot("language_locked") and current in REPLY_LANGUAGES:

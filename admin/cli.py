@@ -1,7 +1,8 @@
 """Admin command line for ASMEX staff: `python -m actions.admin --help`.
 
-Exit codes: 0 success, 1 runtime failure (database unreachable, unknown event),
-2 invalid input (bad import file or knowledge base, bad arguments).
+Exit codes: 0 success, 1 runtime failure (database unreachable, unknown event, no
+conversations database where the endpoints file says), 2 invalid input (bad import file or
+knowledge base, bad arguments, an endpoints file that cannot be read or expanded).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from admin.registrations import (
     cmd_export_registrations,
     cmd_list_registrations,
 )
+from admin.retention import cmd_prune
 from core import settings
 from kb.session import display_url
 
@@ -57,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m actions.admin",
         description="ASMEX assistant administration: database, knowledge base, events, "
-        "registrations, alerts and reminders.",
+        "registrations, alerts and reminders, retention.",
     )
     parser.add_argument(
         "--database-url",
@@ -88,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_event_commands(add)
     _add_registration_commands(add)
     _add_alert_commands(add)
+    _add_retention_commands(add)
     return parser
 
 
@@ -156,6 +159,30 @@ def _add_alert_commands(add: AddCommand) -> None:
         default=60,
         metavar="MINUTES",
         help="only claims older than this (default: 60), so a running notify-pending keeps its own",
+    )
+
+
+def _add_retention_commands(add: AddCommand) -> None:
+    p = add(
+        "prune",
+        cmd_prune,
+        "Delete the conversation events (tracker store) and the inbound message records older "
+        "than the retention period (RETENTION_DAYS, default 180); run it daily from cron.",
+    )
+    p.add_argument(
+        "--older-than-days",
+        type=int,
+        metavar="N",
+        help="delete what is older than N days (default: RETENTION_DAYS)",
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="count what would be deleted, delete nothing"
+    )
+    p.add_argument(
+        "--endpoints",
+        metavar="FILE",
+        help="the Rasa server's endpoints file, whose tracker_store holds the conversations "
+        "(default: endpoints.yml; e.g. endpoints.production.yml)",
     )
 
 

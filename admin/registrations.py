@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from admin.common import EXIT_OK, find_event, open_database, write_export
 from core import clock
 from kb.events import close_event
+from kb.files.csv_safety import safe_cell
 from kb.registrations import list_all_registrations
 from kb.views import RegistrationView
 
@@ -68,34 +69,30 @@ def cmd_list_registrations(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_export_registrations(args: argparse.Namespace, out: TextIO) -> int:
-    """Write registrations as CSV for ASMEX staff."""
+    """Write registrations as CSV for ASMEX staff, every cell escaped so that spreadsheets
+    never run it as a formula (kb.files.csv_safety)."""
     rows = _registrations(args)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(REGISTRATION_COLUMNS)
     for r in rows:
         writer.writerow(
-            [
+            safe_cell(value)
+            for value in (
                 r.event_slug,
                 r.event_title.fr,
-                _safe_cell(r.company_name),
-                _safe_cell(r.ice),
-                _safe_cell(r.contact_name),
-                _safe_cell(r.email),
-                _safe_cell(r.phone),
-                r.sector or "",
+                r.company_name,
+                r.ice,
+                r.contact_name,
+                r.email,
+                r.phone,
+                r.sector,
                 r.status,
-                r.created_at.isoformat(timespec="seconds") if r.created_at else "",
-            ]
+                r.created_at.isoformat(timespec="seconds") if r.created_at else None,
+            )
         )
     write_export(buffer.getvalue(), args.file, out, written=f"{len(rows)} registrations", bom=True)
     return EXIT_OK
-
-
-def _safe_cell(value: object) -> str:
-    """A CSV cell that spreadsheets will not run as a formula (data typed by users)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def cmd_close_event(args: argparse.Namespace, out: TextIO) -> int:

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from core import settings
-from kb.session import make_engine, make_session_factory
+from kb.session import describe_error, make_engine, make_session_factory
 
 logger = logging.getLogger(__name__)
 
@@ -44,5 +44,6 @@ async def run_db(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     try:
         return await loop.run_in_executor(None, partial(_in_transaction, url, fn, args, kwargs))
     except SQLAlchemyError as exc:
-        logger.error("database error in %s: %s", getattr(fn, "__name__", fn), exc)
-        raise DatabaseUnavailable(str(exc)) from exc
+        error = describe_error(exc)  # never the statement's values: they are members' data
+        logger.error("database error in %s: %s", getattr(fn, "__name__", fn), error)
+        raise DatabaseUnavailable(error) from exc

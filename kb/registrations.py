@@ -9,14 +9,20 @@ from sqlalchemy.orm import Session
 
 from kb.events import event_row, event_view
 from kb.models import Event, Registration, utcnow
+from kb.users import has_consent
 from kb.views import (
     NotFoundError,
     RegistrationClosedError,
     RegistrationOutcome,
     RegistrationView,
+    RepositoryError,
     Texts,
     view_of,
 )
+
+
+class ConsentRequiredError(RepositoryError):
+    """The user has no recorded consent (law 09-08): their registration cannot be stored."""
 
 
 def _registration_view(row: Registration) -> RegistrationView:
@@ -41,15 +47,20 @@ def create_registration(
     email: str | None = None,
     phone: str | None = None,
     sector: str | None = None,
+    require_consent: bool = False,
 ) -> RegistrationOutcome:
     """Register to an event; a user's second registration returns the active one unchanged.
 
     Raises NotFoundError for an unknown event and RegistrationClosedError when the event does
-    not take registrations on ``today``.
+    not take registrations on ``today``. With ``require_consent`` (a member registering
+    through the assistant), raises ConsentRequiredError, storing nothing, unless the user has a
+    recorded consent (kb.users.record_consent); staff tools and fixtures may register without.
     """
     event = event_row(session, slug=event_slug)
     if event is None:
         raise NotFoundError(f"no event with slug {event_slug!r}")
+    if require_consent and (user_id is None or not has_consent(session, user_id=user_id)):
+        raise ConsentRequiredError(f"user {user_id} has no recorded consent")
     if user_id is not None:
         existing = session.scalars(
             select(Registration).where(

@@ -33,11 +33,14 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """Create an engine for ``url`` (default: settings.database_url()).
 
     SQLite connections get foreign keys ON and WAL journaling; the var/ directory is created
-    for the default SQLite file only, so a wrong path still fails loudly.
+    for the default SQLite file only, so a wrong path still fails loudly. The statements'
+    parameters (members' messages, phone numbers, e-mails) never appear in logs or in error
+    messages (``hide_parameters``), and no statement is logged (``echo`` off).
     """
     parsed = make_url(url or settings.database_url())
     if _is_sqlite(parsed) and parsed.database == str(settings.VAR_DIR / "asmex.db"):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+    kwargs.update(hide_parameters=True, echo=False)
     engine = create_engine(parsed, future=True, **kwargs)
     if _is_sqlite(parsed):
         set_sqlite_pragmas(engine, "foreign_keys=ON", "journal_mode=WAL", "busy_timeout=5000")
@@ -47,6 +50,20 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
 def make_session_factory(engine: Engine) -> sessionmaker:
     """A sessionmaker bound to ``engine``; use it as ``with factory() as s, s.begin(): ...``."""
     return sessionmaker(bind=engine, class_=Session, future=True, expire_on_commit=False)
+
+
+def describe_error(exc: BaseException) -> str:
+    """A database error as a log may show it: its kinds, and PostgreSQL's error code and
+    constraint rather than its message, which may quote values ("Key (email)=(...) already
+    exists"); other drivers' first line (SQLite's name tables and columns, never values)."""
+    orig = getattr(exc, "orig", None) or exc
+    kinds = type(exc).__name__ if orig is exc else f"{type(exc).__name__} ({type(orig).__name__})"
+    code = getattr(orig, "pgcode", None)
+    if code:
+        constraint = getattr(getattr(orig, "diag", None), "constraint_name", None)
+        return f"{kinds}: SQLSTATE {code}" + (f", constraint {constraint}" if constraint else "")
+    lines = str(orig).strip().splitlines()
+    return f"{kinds}: {lines[0]}" if lines else kinds
 
 
 def display_url(url: str) -> str:

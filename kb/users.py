@@ -1,17 +1,69 @@
-"""Users (one person on one channel): first contact, reply language, consent."""
+"""Users (one person on one channel): first contact, reply language, consent, and what their
+record holds for the right of access."""
 
 from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.models import User, utcnow
+from kb.models import Handoff, User, utcnow
 from kb.views import NotFoundError, UserView, view_of
 from nlu.vocabulary.canonical import REPLY_LANGUAGES
 
 
+@dataclass(frozen=True)
+class ConsentRecord:
+    """A consent given (law 09-08): which text was accepted, when, in which language."""
+
+    version: str
+    accepted_at: datetime
+    language: str | None
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    """What the users table holds about one person on one channel."""
+
+    id: int
+    channel: str
+    #: The reply language the user chose, or None (detected on each message).
+    language: str | None
+    #: The language last seen for the user (used when ``language`` is None).
+    language_hint: str | None
+    created_at: datetime
+    last_inbound_at: datetime | None
+    consent: ConsentRecord | None
+
+
+@dataclass(frozen=True)
+class HandoffRequest:
+    """A request to talk to a person, as its author reads it back."""
+
+    id: int
+    region: str | None
+    status: str
+    created_at: datetime
+    #: How many of the user's messages were kept with it as context for ASMEX staff.
+    messages_kept: int
+
+
 def _user_view(row: User) -> UserView:
     return view_of(UserView, row, consent=bool(row.consent))
+
+
+def _utc(moment: datetime) -> datetime:
+    """A stored time as an aware UTC time (SQLite gives them back without their zone)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _consent_record(row: User) -> ConsentRecord | None:
+    if not row.consent or not row.consent_version or row.consent_at is None:
+        return None
+    return ConsentRecord(row.consent_version, _utc(row.consent_at), row.consent_language)
 
 
 def find_user_row(session: Session, *, channel: str, channel_user_id: str) -> User | None:
@@ -55,9 +107,93 @@ def set_user_language(session: Session, *, user_id: int, language: str | None) -
 
 
 def set_user_consent(session: Session, *, user_id: int, consent: bool) -> UserView:
-    """Record whether the user agreed to the storage of their data."""
+    """Record whether the user agreed to the storage of their data (without saying to which
+    text: record_consent does); withdrawing forgets the text accepted too."""
     row = user_row(session, user_id=user_id)
     row.consent = consent
     row.consent_at = utcnow() if consent else None
+    if not consent:
+        row.consent_version = None
+        row.consent_language = None
     session.flush()
     return _user_view(row)
+
+
+def record_consent(
+    session: Session, *, channel: str, channel_user_id: str, version: str, language: str
+) -> ConsentRecord:
+    """Record that this channel identity accepted consent text ``version``, shown in
+    ``language``, now; the user is created if needed (they agreed to it)."""
+    if not version:
+        raise ValueError("a consent needs the version of the text accepted")
+    if language not in REPLY_LANGUAGES:
+        raise ValueError(f"unknown reply language {language!r}")
+    account = get_or_create_user(
+        session, channel=channel, channel_user_id=channel_user_id, language_hint=language
+    )
+    row = user_row(session, user_id=account.id)
+    row.consent = True
+    row.consent_at = utcnow()
+    row.consent_version = version
+    row.consent_language = language
+    session.flush()
+    record = _consent_record(row)
+    assert record is not None  # every field was just set
+    return record
+
+
+def find_consent(session: Session, *, channel: str, channel_user_id: str) -> ConsentRecord | None:
+    """The consent this channel identity gave, or None; no user is created."""
+    row = find_user_row(session, channel=channel, channel_user_id=channel_user_id)
+    return _consent_record(row) if row is not None else None
+
+
+def has_consent(session: Session, *, user_id: int) -> bool:
+    """Whether the user has a recorded consent (a text accepted, and when)."""
+    row = session.get(User, user_id)
+    return row is not None and _consent_record(row) is not None
+
+
+# --- right of access: what is held about one user -----------------------------------------------
+
+
+def find_user_record(session: Session, *, channel: str, channel_user_id: str) -> UserRecord | None:
+    """What the users table holds about this channel identity, or None; none is created."""
+    row = find_user_row(session, channel=channel, channel_user_id=channel_user_id)
+    if row is None:
+        return None
+    return UserRecord(
+        id=row.id,
+        channel=row.channel,
+        language=row.language,
+        language_hint=row.language_hint,
+        created_at=_utc(row.created_at),
+        last_inbound_at=_utc(row.last_inbound_at) if row.last_inbound_at else None,
+        consent=_consent_record(row),
+    )
+
+
+def _messages_kept(summary: str | None) -> int:
+    try:
+        context = json.loads(summary or "{}")
+    except ValueError:
+        return 0
+    messages = context.get("last_messages") if isinstance(context, dict) else None
+    return len(messages) if isinstance(messages, list) else 0
+
+
+def user_handoffs(session: Session, *, user_id: int) -> list[HandoffRequest]:
+    """The user's requests to talk to a person, oldest first (every status)."""
+    rows = session.scalars(
+        select(Handoff).where(Handoff.user_id == user_id).order_by(Handoff.created_at, Handoff.id)
+    )
+    return [
+        HandoffRequest(
+            id=row.id,
+            region=row.region,
+            status=row.status,
+            created_at=_utc(row.created_at),
+            messages_kept=_messages_kept(row.summary),
+        )
+        for row in rows
+    ]

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from outbound.progress import Progress
+
 
 @dataclass(frozen=True)
 class Button:
@@ -42,6 +44,8 @@ class OutboundMessage:
     #: Used instead of ``text`` where the platform requires a template (WhatsApp > 24 h).
     template: TemplateCall | None = None
     key: str = field(default="", compare=False)  # for logs: e.g. "alert:42:7"
+    #: The parts delivered by earlier attempts, skipped when the message is sent again.
+    progress: Progress | None = field(default=None, compare=False, repr=False)
 
 
 class DeliveryError(RuntimeError):

@@ -13,6 +13,7 @@ import re
 import warnings
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import partial
 from typing import Final
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -31,6 +32,7 @@ from telegram.warnings import PTBDeprecationWarning
 from core import settings
 from outbound import message as outbound
 from outbound.callbacks import CallbackStore
+from outbound.progress import Progress, run_part
 from outbound.text import split_text
 
 logger = logging.getLogger(__name__)
@@ -122,8 +124,10 @@ async def send_text(
     store: CallbackStore,
     *,
     flood_wait: float = 0.0,
+    progress: Progress | None = None,
 ) -> None:
-    """Send text (split as needed) with the buttons on its last chunk.
+    """Send text (split as needed) with the buttons on its last chunk; with ``progress``,
+    the chunks an earlier attempt delivered are skipped.
 
     With ``flood_wait``, a chunk Telegram refused with RetryAfter is sent again once after the
     wait, if the wait is no longer; otherwise RetryAfter propagates (the notifier's rate
@@ -131,8 +135,8 @@ async def send_text(
     """
     chunks = split_text(text, MAX_TEXT_UNITS) or ([EMPTY_TEXT] if buttons else [])
     markup = await inline_keyboard(buttons, store) if buttons else None
-    for number, chunk in enumerate(chunks, start=1):
-        reply_markup = markup if number == len(chunks) else None
+
+    async def send(chunk: str, reply_markup: InlineKeyboardMarkup | None) -> None:
         try:
             await bot.send_message(chat_id, chunk, reply_markup=reply_markup)
         except RetryAfter as error:
@@ -141,6 +145,10 @@ async def send_text(
                 raise
             await asyncio.sleep(wait)
             await bot.send_message(chat_id, chunk, reply_markup=reply_markup)
+
+    for number, chunk in enumerate(chunks, start=1):
+        reply_markup = markup if number == len(chunks) else None
+        await run_part(progress, partial(send, chunk, reply_markup))
 
 
 class TelegramNotifier:
@@ -167,13 +175,21 @@ class TelegramNotifier:
         )
 
     async def send(self, message: outbound.OutboundMessage) -> None:
-        """Send the text, buttons as an inline keyboard; raise outbound.message's errors."""
+        """Send the text, buttons as an inline keyboard (the parts ``message.progress`` says
+        were delivered are skipped); raise outbound.message's errors."""
         if not message.text.strip():
             raise outbound.DeliveryError(f"empty message {message.key}")
         buttons = [(b.title, b.payload) for b in message.buttons]
         try:
             await self._bot.initialize()
-            await send_text(self._bot, message.recipient, message.text, buttons, self._callbacks)
+            await send_text(
+                self._bot,
+                message.recipient,
+                message.text,
+                buttons,
+                self._callbacks,
+                progress=message.progress,
+            )
         except TelegramError as error:
             raise outbound_error(error) from error
 

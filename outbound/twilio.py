@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import httpx
@@ -22,6 +23,7 @@ from kb.models import utcnow
 from outbound import credentials
 from outbound.http import ApiClient, PlatformError, json_object, raise_for_error
 from outbound.message import DeliveryError, OutboundMessage
+from outbound.progress import run_part
 from outbound.text import split_text
 from outbound.whatsapp_common import (
     PAIR_INTERVAL_SECONDS,
@@ -172,12 +174,14 @@ class TwilioNotifier:
         return {"ContentSid": sid, "ContentVariables": json.dumps(variables, ensure_ascii=False)}
 
     async def send(self, message: OutboundMessage) -> None:
-        """Deliver ``message``; raises RateLimited, TransientError or DeliveryError."""
+        """Deliver ``message`` (skipping the parts ``message.progress`` says were delivered);
+        raises RateLimited, TransientError or DeliveryError."""
+        progress = message.progress
         if not within_window(message.last_inbound_at, self._now()):
             await self.client.send(message.recipient, **self._template_fields(message))
             return
         for body in split_text(proactive_text(message), BODY_LIMIT):
-            await self.client.send(message.recipient, Body=body)
+            await run_part(progress, partial(self.client.send, message.recipient, Body=body))
 
     async def close(self) -> None:
         """Close the HTTP connections."""

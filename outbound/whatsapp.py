@@ -13,16 +13,20 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import httpx
 
 from core import settings as core_settings
+from core.identity import conversation_id
+from core.redact import user_ref
 from core.settings import SettingsError, check_secret
 from kb.models import utcnow
 from outbound import credentials
 from outbound.http import ApiClient, PlatformError, json_object, raise_for_error
 from outbound.message import Button, DeliveryError, OutboundMessage, TemplateCall
+from outbound.progress import run_part
 from outbound.whatsapp_common import PAIR_INTERVAL_SECONDS, parse_language_map, within_window
 from outbound.whatsapp_messages import button_messages, template_message
 
@@ -186,20 +190,22 @@ class WhatsAppNotifier:
         return TemplateCall(self.template_name, language, (message.text,))
 
     async def send(self, message: OutboundMessage) -> None:
-        """Deliver ``message``; raises RateLimited, TransientError or DeliveryError."""
+        """Deliver ``message`` (skipping the parts ``message.progress`` says were delivered);
+        raises RateLimited, TransientError or DeliveryError."""
+        progress = message.progress
         if within_window(message.last_inbound_at, self._now()):
             try:
                 for payload in button_messages(
                     message.recipient, message.text, button_dicts(message.buttons)
                 ):
-                    await self.graph.send(payload)
+                    await run_part(progress, partial(self.graph.send, payload))
                 return
             except GraphError as exc:
                 if exc.code != OUTSIDE_WINDOW_CODE:
                     raise
                 logger.info(
                     "%s: outside the 24-hour window after all; using the template",
-                    message.recipient,
+                    user_ref(conversation_id("whatsapp", message.recipient)),
                 )
         await self.graph.send(template_message(message.recipient, self.template_for(message)))
 

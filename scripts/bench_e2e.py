@@ -20,7 +20,10 @@ reported for each scenario.
     make bench-e2e
     python scripts/bench_e2e.py --users 1,10,50 --turns 6 --think 0,2-8
     python scripts/bench_e2e.py --stack production --workers 2 --out bench/out/production
-    python scripts/bench_e2e.py --rasa-url http://localhost:5005   # servers already running
+    python scripts/bench_e2e.py --rasa-url http://127.0.0.1:5005   # servers already running
+
+Every request carries the REST channel's bearer token: the servers the benchmark starts get a
+new one; with --rasa-url it is --token, else REST_TOKEN from the environment, else from .env.
 """
 
 from __future__ import annotations
@@ -315,12 +318,15 @@ async def run_level(
     timeout: float,
     budget: float,
     pacing: Pacing = BACK_TO_BACK,
+    token: str = "",
 ) -> tuple[list[TurnResult], float]:
-    """N users at once; returns every turn and the wall time in seconds."""
+    """N users at once, sending ``token`` to the REST channel; returns every turn and the wall
+    time in seconds."""
     import aiohttp
 
     connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
         # The budget is for the servers' time: the users' thinking is added to it.
         deadline = time.monotonic() + budget + turns * pacing.high
         start = time.perf_counter()
@@ -340,7 +346,7 @@ async def run_level(
 WARM_UP_PER_VARIETY = 8
 
 
-async def warm_up(url: str, run_id: str, timeout: float) -> None:
+async def warm_up(url: str, run_id: str, timeout: float, token: str = "") -> None:
     """Unmeasured conversations in every variety: the first messages a worker handles build
     lazily built parts (TensorFlow functions, the TED cache), on each worker."""
     results, _ = await run_level(
@@ -350,6 +356,7 @@ async def warm_up(url: str, run_id: str, timeout: float) -> None:
         f"{run_id}w",
         timeout,
         budget=120,
+        token=token,
     )
     failed = [r for r in results if r.failure]
     if failed:
@@ -566,12 +573,13 @@ async def bench(
     timeout: float,
     budget: float,
     pacings: tuple[Pacing, ...] = (BACK_TO_BACK,),
+    token: str = "",
 ) -> list[list[LevelReport]]:
     """For each pacing, every N in turn; returns the reports per pacing."""
     run_id = uuid.uuid4().hex[:6]
-    await warm_up(url, run_id, timeout)
+    await warm_up(url, run_id, timeout, token)
     return [
-        await bench_scenario(url, levels, turns, timeout, budget, pacing, f"{run_id}p{i}")
+        await bench_scenario(url, levels, turns, timeout, budget, pacing, f"{run_id}p{i}", token)
         for i, pacing in enumerate(pacings)
     ]
 
@@ -584,10 +592,11 @@ async def bench_scenario(
     budget: float,
     pacing: Pacing,
     run_id: str,
+    token: str = "",
 ) -> list[LevelReport]:
     reports = []
     for users in levels:
-        results, wall = await run_level(url, users, turns, run_id, timeout, budget, pacing)
+        results, wall = await run_level(url, users, turns, run_id, timeout, budget, pacing, token)
         report = summarize(users, turns, results, wall, pacing.label)
         reports.append(report)
         lat = report.latency_ms
@@ -635,9 +644,25 @@ def run_with_servers(
             )
             url = f"{servers.rasa_url}/webhooks/rest/webhook"
             reports = asyncio.run(
-                bench(url, levels, args.turns, args.timeout, args.budget, pacings)
+                bench(
+                    url,
+                    levels,
+                    args.turns,
+                    args.timeout,
+                    args.budget,
+                    pacings,
+                    servers.rest_token,
+                )
             )
     return reports, described
+
+
+def rest_token() -> str:
+    """REST_TOKEN from the environment, else from the project's .env (scripts/write_secrets)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from write_secrets import dotenv_value
+
+    return os.environ.get("REST_TOKEN", "").strip() or dotenv_value("REST_TOKEN")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -690,6 +715,11 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="bench servers already running at this URL instead of starting them",
     )
+    parser.add_argument(
+        "--token",
+        default="",
+        help="with --rasa-url: the REST channel's token (default: REST_TOKEN, else .env's)",
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.users.split(",") if x.strip()]
@@ -709,7 +739,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     if args.rasa_url:
         url = f"{args.rasa_url.rstrip('/')}/webhooks/rest/webhook"
-        scenarios = asyncio.run(bench(url, levels, args.turns, args.timeout, args.budget, pacings))
+        token = args.token or rest_token()
+        if not token:
+            parser.error("no REST token: pass --token, or set REST_TOKEN (`make setup` writes one)")
+        scenarios = asyncio.run(
+            bench(url, levels, args.turns, args.timeout, args.budget, pacings, token)
+        )
         meta["servers"] = f"already running at {args.rasa_url}"
     else:
         scenarios, meta["servers"] = run_with_servers(args, levels, pacings)

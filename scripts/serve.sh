@@ -1,21 +1,38 @@
 #!/usr/bin/env bash
-# Start the action server and the Rasa server.
-#   serve.sh serve  -> headless: Rasa (REST, and Telegram when TELEGRAM_TOKEN is set) on
-#                      $RASA_PORT, actions on $ACTIONS_PORT
-#   serve.sh shell  -> same servers, plus a chat in this terminal. Without TELEGRAM_TOKEN that
-#                      is `rasa shell`; with it, `rasa run` serves Telegram (polling) in the
-#                      background (log: var/rasa.log) and the terminal chat talks to it over REST.
+# Start the action server and the Rasa server, with the settings of .env.
+#   serve.sh serve  -> headless: Rasa (REST, and Telegram / WhatsApp when their secrets are
+#                      set) on $RASA_HOST:$RASA_PORT, actions on $ACTIONS_HOST:$ACTIONS_PORT
+#   serve.sh shell  -> the same servers in the background (logs: var/rasa.log and
+#                      var/actions.log), and a chat in this terminal (scripts/chat.py) over the
+#                      project's REST channel with REST_TOKEN: the path every channel takes.
+# Both servers listen on 127.0.0.1 unless RASA_HOST / ACTIONS_HOST say otherwise; the action
+# server serves only Rasa, which sends ACTION_SERVER_TOKEN (endpoints.yml).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-serve}
 
 if [ -f .env ]; then set -a; source .env; set +a; fi
+RASA_HOST=${RASA_HOST:-127.0.0.1}
 RASA_PORT=${RASA_PORT:-5005}
-ACTIONS_PORT=${ACTIONS_PORT:-5055}
-export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:$ACTIONS_PORT/webhook}
+export ACTIONS_HOST=${ACTIONS_HOST:-127.0.0.1} ACTIONS_PORT=${ACTIONS_PORT:-5055}
+# Where this machine reaches a server listening on HOST (every interface: through loopback).
+local_address() { case "$1" in 0.0.0.0 | :: | '[::]') echo 127.0.0.1 ;; *) echo "$1" ;; esac; }
+rasa_url="http://$(local_address "$RASA_HOST"):$RASA_PORT"
+actions_url="http://$(local_address "$ACTIONS_HOST"):$ACTIONS_PORT"
+export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-$actions_url/webhook}
 export TRACKER_DB=${TRACKER_DB:-var/tracker.db}
+# Secrets (`make setup` writes them into .env). endpoints.yml sends ACTION_SERVER_TOKEN to the
+# action server, which does not start without it; an empty REST_TOKEN refuses every REST message.
+export REST_TOKEN=${REST_TOKEN:-} ACTION_SERVER_TOKEN=${ACTION_SERVER_TOKEN:-} CONSOLE_SECRET=${CONSOLE_SECRET:-}
+missing=()
+[ -n "$ACTION_SERVER_TOKEN" ] || missing+=(ACTION_SERVER_TOKEN)
+[ "$mode" != shell ] || [ -n "$REST_TOKEN" ] || missing+=(REST_TOKEN)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "serve: ${missing[*]} not set: run \`make setup\` (it writes random secrets into .env)" >&2
+  exit 1
+fi
 # Channel settings (credentials.yml expands them; Rasa refuses an unset ${VAR}): empty by default,
-# and an empty token turns its channel off. Same list as tests/e2e/servers.py CHANNEL_VARIABLES.
+# and an empty token turns its channel off. Same list as tests/support/project.py CHANNEL_VARIABLES.
 channel_variables=(
   TELEGRAM_TOKEN TELEGRAM_MODE TELEGRAM_BASE_URL TELEGRAM_WEBHOOK_URL TELEGRAM_SECRET_TOKEN
   WHATSAPP_VERIFY_TOKEN WHATSAPP_APP_SECRET WHATSAPP_ACCESS_TOKEN WHATSAPP_PHONE_NUMBER_ID
@@ -24,52 +41,56 @@ channel_variables=(
   TWILIO_CONTENT_SID
 )
 for name in "${channel_variables[@]}"; do export "$name=${!name:-}"; done
+# Largest request body the Rasa server reads (its webhooks take a few KB; 413 beyond).
+export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-1048576}
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2} SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEMETRY_ENABLED=false
 # Third-party deprecation warnings (TensorFlow, jax, matplotlib...) say nothing to a user.
 export PYTHONWARNINGS=${PYTHONWARNINGS:-ignore}
 PY=.venv/bin/python
 RASA_RUN=(.venv/bin/rasa run --model models/asmex.tar.gz --endpoints endpoints.yml
-  --credentials credentials.yml --port "$RASA_PORT")
+  --credentials credentials.yml --interface "$RASA_HOST" --port "$RASA_PORT")
 
 $PY scripts/check_ports.py "$RASA_PORT" "$ACTIONS_PORT"
 mkdir -p var
 
 actions_pid="" rasa_pid=""
-stop() { [ -n "$1" ] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null; true; }
+# (`|| true`: a stopped server's status must not become this script's under `set -e`.)
+stop() { if [ -n "$1" ]; then kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; fi; }
 cleanup() { stop "$rasa_pid"; stop "$actions_pid"; }
 trap cleanup EXIT INT TERM
 
 if [ "$mode" = shell ]; then
-  $PY -m rasa_sdk --actions actions --port "$ACTIONS_PORT" > var/actions.log 2>&1 &
+  $PY -m actions > var/actions.log 2>&1 &
 else
-  $PY -m rasa_sdk --actions actions --port "$ACTIONS_PORT" &
+  $PY -m actions &
 fi
 actions_pid=$!
-$PY scripts/wait_http.py "http://localhost:$ACTIONS_PORT/health" 60 || { echo "serve: the action server did not start (see var/actions.log)" >&2; exit 1; }
+$PY scripts/wait_http.py "$actions_url/health" 60 "$actions_pid" || {
+  echo "serve: the action server did not start (see var/actions.log)" >&2
+  exit 1
+}
 
-if [ "$mode" = shell ] && [ -n "$TELEGRAM_TOKEN" ]; then
-  echo "Telegram: TELEGRAM_TOKEN is set, so the Rasa server runs in the background with its channels"
-  echo "(Telegram by polling, and REST; log: var/rasa.log); the chat below talks to it over REST."
+if [ "$mode" = shell ]; then
+  echo "serve: starting the Rasa server in the background (log: var/rasa.log)..."
   "${RASA_RUN[@]}" > var/rasa.log 2>&1 &
   rasa_pid=$!
-  $PY scripts/wait_http.py "http://localhost:$RASA_PORT/" 300 "$rasa_pid" || {
+  $PY scripts/wait_http.py "$rasa_url/" 300 "$rasa_pid" || {
     echo "serve: the Rasa server did not start; the end of var/rasa.log:" >&2
     tail -n 15 var/rasa.log >&2
     exit 1
   }
-  for _ in $(seq 20); do  # the bot connects to Telegram just after the server starts
-    grep -q "Telegram channel\|Telegram rejected\|Telegram unreachable" var/rasa.log && break
-    sleep 0.5
-  done
-  grep -h "Telegram channel\|Telegram rejected\|Telegram unreachable" var/rasa.log | tail -n 1 || true
-  echo "Chat with the assistant below (French, العربية, Darija or English), or on Telegram. Type /stop to quit."
-  $PY scripts/chat.py "http://localhost:$RASA_PORT"
-elif [ "$mode" = shell ]; then
+  if [ -n "$TELEGRAM_TOKEN" ]; then
+    for _ in $(seq 20); do  # the bot connects to Telegram just after the server starts
+      grep -q "Telegram channel\|Telegram rejected\|Telegram unreachable" var/rasa.log && break
+      sleep 0.5
+    done
+    grep -h "Telegram channel\|Telegram rejected\|Telegram unreachable" var/rasa.log | tail -n 1 || true
+  fi
   echo "Chat with the assistant below (French, العربية, Darija or English). Type /stop to quit."
-  .venv/bin/rasa shell --model models/asmex.tar.gz --endpoints endpoints.yml --port "$RASA_PORT" --quiet
+  $PY scripts/chat.py "$rasa_url"
 else
   if [ -n "$TELEGRAM_TOKEN" ]; then
-    echo "serve: Telegram is on (credentials.yml, bot.telegram.TelegramInput)."
+    echo "serve: Telegram is on (credentials.yml, bot.channels.telegram.TelegramInput)."
   fi
   "${RASA_RUN[@]}"
 fi

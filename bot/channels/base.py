@@ -3,23 +3,19 @@
 - credentials: ``from_credentials`` reads credentials.yml's section into the platform's settings
   (outbound/); a channel whose secrets are empty is off: its routes answer 503 and its health
   says "off";
-- per-user order: a ``SenderQueue`` handles each user's messages one after the other in the
-  background, users in parallel; on stop it is drained;
-- redelivery: a platform message id is handled once (bot/channels/inbound.py);
+- receiving and answering (bot/channels/answering.py): stored before the platform is
+  acknowledged, answered once, each sender's messages in order, under the rate limit;
+- limits: a body over MAX_WEBHOOK_BODY gets a 413 before anything else is read;
 - identity: a conversation is keyed by the channel and the platform's user id
-  (core.identity), and replies go back to the platform's id (``PlatformOutput``);
-- the "I only read text" notice, in the user's language;
-- replies with retries (``RetryingOutput``) for the platforms reached over their REST API.
+  (core.identity), and replies go back to the platform's id (``PlatformOutput``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from dataclasses import dataclass
-from functools import partial
 from typing import Any, ClassVar, Final, Generic, TypeVar
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -27,11 +23,29 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.choices import resolve_choice
-from bot.channels.inbound import record_inbound
-from bot.channels.texts import localized_text, user_language
-from core.identity import conversation_id, platform_id
-from outbound.message import DeliveryError, RateLimited, TransientError
+from bot.channels.answering import AnsweringChannel, agent_of
+from bot.channels.inbound import InboundLog
+from bot.channels.limits import (
+    MAX_WEBHOOK_BODY,
+    RATE_BURST,
+    RATE_PER_SECOND,
+    SenderRateLimiter,
+    body_too_large,
+)
+from bot.channels.output import DeliveryPending, PlatformOutput, RetryingOutput
+from bot.channels.queue import SenderQueue
+from bot.channels.texts import localized_text
+
+__all__ = [
+    "ChannelInput",
+    "DeliveryPending",
+    "Handler",
+    "PlatformOutput",
+    "RetryingOutput",
+    "SenderQueue",
+    "agent_of",
+    "unsupported_reply",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +54,6 @@ Handler = Callable[[Request], Coroutine[Any, Any, HTTPResponse]]
 
 #: At shutdown, messages being answered get this long to finish before they are cancelled.
 STOP_GRACE: Final = 10.0
-#: Tries of one reply on a rate limit or server error.
-REPLY_ATTEMPTS: Final = 3
 
 
 def unsupported_reply(language: str | None) -> str:
@@ -49,125 +61,7 @@ def unsupported_reply(language: str | None) -> str:
     return localized_text("unsupported", language)
 
 
-def agent_of(app: Any) -> Any:
-    """Rasa's agent (its tracker store holds the conversations) of a Sanic app, or None."""
-    return getattr(getattr(app, "ctx", None), "agent", None)
-
-
-@dataclass(frozen=True)
-class WebhookMessage:
-    """One user message of a webhook call: text for Rasa, or a type we cannot read."""
-
-    sender: str
-    message_id: str
-    text: str | None  # None: unsupported (image, audio, location, ...)
-    typed: bool = True  # False: a button's payload, never read as a typed choice
-
-
-class SenderQueue:
-    """Runs jobs in the background, each sender's one after the other in arrival order.
-
-    Webhooks answer the platform at once (Meta and Twilio retry a slow webhook) and the message
-    is handled here. Tests, and the server on shutdown, ``drain()`` it to wait for the replies.
-    """
-
-    def __init__(self, name: str = "channel") -> None:
-        self.name = name
-        self._tails: dict[str, asyncio.Task[None]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def schedule(self, sender: str, job: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
-        """Run ``job`` after the sender's previous jobs."""
-        task = asyncio.create_task(self._run(sender, self._tails.get(sender), job))
-        self._tails[sender] = task
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        task.add_done_callback(partial(self._forget, sender))
-        return task
-
-    async def _run(
-        self, sender: str, previous: asyncio.Task[None] | None, job: Callable[[], Awaitable[None]]
-    ) -> None:
-        if previous is not None:
-            await asyncio.wait([previous])
-        try:
-            await job()
-        except Exception:  # one failed message must not stop the sender's next ones
-            logger.exception("%s: handling a message of %s failed", self.name, sender)
-
-    def _forget(self, sender: str, task: asyncio.Task[None]) -> None:
-        if self._tails.get(sender) is task:
-            del self._tails[sender]
-
-    @property
-    def pending(self) -> int:
-        """Senders with jobs not finished yet."""
-        return len(self._tails)
-
-    async def drain(self, timeout: float | None = None) -> bool:
-        """Wait for every job scheduled so far (and those they chain to); False on timeout."""
-        loop = asyncio.get_running_loop()
-        deadline = None if timeout is None else loop.time() + timeout
-        while self._tails:
-            left = None if deadline is None else max(0.0, deadline - loop.time())
-            _, pending = await asyncio.wait(list(self._tails.values()), timeout=left)
-            if pending:
-                return False
-        return True
-
-    async def finish(self, grace: float) -> None:
-        """Wait up to ``grace`` seconds for the jobs scheduled so far, then cancel the others."""
-        if await self.drain(grace):
-            return
-        unfinished = list(self._tasks)
-        for task in unfinished:
-            task.cancel()
-        await asyncio.gather(*unfinished, return_exceptions=True)
-
-
-class PlatformOutput(OutputChannel):
-    """An output channel for one platform: Rasa addresses each reply to the conversation id
-    (``<channel>:<user id>``, core.identity), the platform wants its own user id."""
-
-    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        """Send one of Rasa's replies to the platform's user behind ``recipient_id``."""
-        await super().send_response(platform_id(recipient_id, self.name()), message)
-
-
-class RetryingOutput(PlatformOutput):
-    """Sends Rasa's replies through a platform's REST client.
-
-    A rate limit or server error is retried twice; a refused message is logged, and the
-    following replies are still sent. Failures are never raised: Rasa would drop the turn.
-    """
-
-    #: The platform's name in the logs.
-    platform: ClassVar[str]
-    #: Seconds before the first retry (doubled each time), unless the API says Retry-After.
-    retry_delay = 1.0
-    max_retry_wait = 10.0
-
-    async def _send(self, to: str, what: str, send: Callable[[], Awaitable[Any]]) -> bool:
-        """``send()`` with retries; False when the platform refused it or kept failing."""
-        log = logging.getLogger(type(self).__module__)
-        for attempt in range(REPLY_ATTEMPTS):
-            try:
-                await send()
-                return True
-            except (RateLimited, TransientError) as exc:
-                wait = getattr(exc, "retry_after", None)
-                wait = self.retry_delay * 2**attempt if wait is None else wait
-                log.warning("%s send to %s failed (%s)", self.platform, to, exc)
-                if attempt < REPLY_ATTEMPTS - 1:
-                    await asyncio.sleep(min(wait, self.max_retry_wait))
-            except DeliveryError as exc:
-                log.error("%s refused a %s to %s: %s", self.platform, what, to, exc)
-                return False
-        log.error("%s send to %s failed after retries", self.platform, to)
-        return False
-
-
-class ChannelInput(InputChannel, ABC, Generic[S]):
+class ChannelInput(InputChannel, AnsweringChannel, Generic[S]):
     """An input channel on the platform's settings ``S`` (None: the channel is off)."""
 
     #: The platform's name in logs and answers.
@@ -176,13 +70,19 @@ class ChannelInput(InputChannel, ABC, Generic[S]):
     secret_names: ClassVar[tuple[str, ...]] = ()
     #: The channel writes the buttons' numbers in the text (bot/channels/choices.py).
     numbers_shown: ClassVar[bool] = False
+    #: The largest body the platform's routes accept (413 beyond).
+    max_body: ClassVar[int] = MAX_WEBHOOK_BODY
 
     def __init__(self, settings: S | None) -> None:
         self.settings = settings
         self.queue = SenderQueue(self.title)
+        self.inbound = InboundLog(self.name())
+        self.limiter = SenderRateLimiter(RATE_PER_SECOND, RATE_BURST)
         #: The Sanic app, whose ``ctx.agent`` (set by Rasa) reads conversations; from startup.
         self.app: Any = None
         self._on_new_message: Callable[[UserMessage], Awaitable[Any]] | None = None
+        self._sweeper: asyncio.Task[None] | None = None
+        self._claimed = False
 
     @classmethod
     @abstractmethod
@@ -207,7 +107,7 @@ class ChannelInput(InputChannel, ABC, Generic[S]):
         return self.settings is not None
 
     @abstractmethod
-    def output(self) -> OutputChannel:
+    def output(self) -> PlatformOutput:
         """The output channel that sends replies (only while the channel is on)."""
 
     @abstractmethod
@@ -254,17 +154,27 @@ class ChannelInput(InputChannel, ABC, Generic[S]):
         async def guarded(request: Request) -> HTTPResponse:
             if not self.is_on:
                 return self.error(503, f"the {self.title} channel is off")
+            if body_too_large(request, self.max_body):
+                return self.error(413, f"the body must be at most {self.max_body} bytes")
             return await handler(request)
 
         return guarded
 
     async def start(self, app: Sanic) -> None:
-        """Called once the server listens."""
+        """Called once the server listens: take up the messages nobody answers."""
         self.app = app
+        if self.is_on:
+            self._sweeper = asyncio.create_task(self._sweep())
 
     async def stop(self) -> None:
-        """Let the messages being handled finish (cancelled after STOP_GRACE), then close."""
+        """Let the messages being answered finish (cancelled after STOP_GRACE), give back
+        those this process still holds, then close."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
         await self.queue.finish(STOP_GRACE)
+        if self._claimed:
+            await self.inbound.release_all()
         await self.close()
 
     async def close(self) -> None:
@@ -279,25 +189,3 @@ class ChannelInput(InputChannel, ABC, Generic[S]):
         if self._on_new_message is None:
             raise RuntimeError("blueprint() was not called")
         await self._on_new_message(message)
-
-    async def accept(self, message: WebhookMessage, agent: Any) -> None:
-        """Queue ``message`` behind its sender's earlier ones, unless it was handled before."""
-        if await record_inbound(self.name(), message.message_id, message.sender):
-            self.queue.schedule(message.sender, partial(self._respond, message, agent))
-
-    async def _respond(self, message: WebhookMessage, agent: Any) -> None:
-        """The notice for what we cannot read; else the text (or the choice it names) to Rasa."""
-        output = self.output()
-        if message.text is None:
-            language = await user_language(agent, self.name(), message.sender)
-            await output.send_text_message(message.sender, unsupported_reply(language))
-            return
-        text = message.text
-        sender = conversation_id(self.name(), message.sender)
-        if message.typed:
-            text = await resolve_choice(agent, sender, text, numbers_shown=self.numbers_shown)
-        await self.to_rasa(
-            UserMessage(
-                text, output, sender, input_channel=self.name(), message_id=message.message_id
-            )
-        )

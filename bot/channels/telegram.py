@@ -3,8 +3,10 @@
 Configured in credentials.yml under ``bot.channels.telegram.TelegramInput`` (see README, Telegram;
 settings checked by outbound/telegram_settings.py). python-telegram-bot provides the transport
 and the types; what to answer is Rasa's business. Updates arrive from the updater (polling,
-bot/channels/telegram_updater.py) or the webhook route; each is handled once, in order within a
-chat (bot/channels/base.py), as bot/channels/telegram_updates.py reads it. Text and button presses
+bot/channels/telegram_updater.py: an offset is confirmed only once its updates are stored) or
+the webhook route (200 once the update is stored and answered, 503 when it could not be
+stored); each is stored once and answered once, in order within a chat (bot/channels/base.py),
+as bot/channels/telegram_updates.py reads it. Text and button presses
 go to Rasa with the user's Telegram language as ``metadata.language_hint``, a typed choice ("2",
 "la deuxième") as the payload of the button it picks (bot/channels/choices.py); media, edits and
 expired buttons get a short reply in the user's language (bot/channels/texts.py) without
@@ -17,12 +19,11 @@ import asyncio
 import hmac
 import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from functools import partial
 from typing import Any, Final
 
-from rasa.core.channels.channel import UserMessage
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -31,7 +32,8 @@ from telegram.error import TelegramError
 
 from bot.channels.base import ChannelInput, Handler, agent_of
 from bot.channels.choices import resolve_choice
-from bot.channels.inbound import record_inbound
+from bot.channels.inbound import Claimed, DatabaseUnavailable, Received
+from bot.channels.output import PlatformOutput
 from bot.channels.telegram_output import TelegramOutput, typing
 from bot.channels.telegram_updater import POLL_TIMEOUT, Updater
 from bot.channels.telegram_updates import (
@@ -44,6 +46,7 @@ from bot.channels.telegram_updates import (
     parse_update,
 )
 from bot.channels.texts import LANGUAGE_NAMES, channel_text, chosen_or_platform_language
+from bot.channels.turns import Reply
 from core.identity import conversation_id
 from nlu.vocabulary.canonical import REPLY_LANGUAGES
 from outbound.callbacks import CallbackStore
@@ -118,7 +121,8 @@ class TelegramInput(ChannelInput[TelegramSettings]):
 
         404 in polling mode, 403 without the secret, 400 for a body that is not an update, else
         200 once the update is handled (or, when python-telegram-bot cannot read it, logged and
-        skipped). While the channel is off the base answers 503.
+        skipped), 503 when the update could not be stored (Telegram sends it again). While the
+        channel is off the base answers 503.
         """
         if self.config.mode != "webhook":
             return self.error(404, "the Telegram channel polls")
@@ -133,8 +137,8 @@ class TelegramInput(ChannelInput[TelegramSettings]):
         update = parse_update(data, self._require_bot())
         if update is None:  # a 4xx would make Telegram resend it, holding up the next ones
             logger.warning("Telegram update %s unreadable; acknowledged", data["update_id"])
-        else:
-            await self.handle(update)
+        elif not await self.handle(update):
+            return self.error(503, "temporarily unavailable")  # Telegram sends it again
         return response.json({"ok": True})
 
     # --- lifecycle ---
@@ -146,7 +150,7 @@ class TelegramInput(ChannelInput[TelegramSettings]):
             logger.info("Telegram channel off: TELEGRAM_TOKEN is empty.")
             return
         quiet_http_logs()
-        updater = Updater(self.bot, self.config, self.enqueue, poll_timeout=self.poll_timeout)
+        updater = Updater(self.bot, self.config, self.store_updates, poll_timeout=self.poll_timeout)
         self._runner = asyncio.create_task(updater.run())
 
     async def stop(self) -> None:
@@ -163,43 +167,69 @@ class TelegramInput(ChannelInput[TelegramSettings]):
             await self.bot.shutdown()
             logger.info("Telegram channel stopped.")
 
-    # --- handling one update ---
+    # --- storing and answering updates ---
 
-    def enqueue(self, update: Update) -> asyncio.Task[None]:
-        """Handle ``update`` in the background, after the earlier updates of its chat."""
-        chat = update.effective_chat
-        key = str(chat.id) if chat is not None else f"update {update.update_id}"
-        return self.queue.schedule(key, partial(self._process, update))
+    async def handle(self, update: Update) -> bool:
+        """Store one update and answer it (waited for); False when it could not be stored."""
+        return await self.store_updates([update], wait=True)
 
-    async def handle(self, update: Update) -> None:
-        """Handle one update once, after the earlier updates of its chat; never raises."""
-        await self.enqueue(update)
+    async def store_updates(self, updates: Sequence[Update], *, wait: bool = False) -> bool:
+        """Store updates before they are acknowledged, then answer them, each chat's in order
+        (waited for with ``wait``); False when they could not be stored. Updates outside a
+        private conversation are only acknowledged (a button press there is answered)."""
+        received = []
+        for update in updates:
+            incoming = classify(update)
+            if incoming.user_id is None:
+                if incoming.callback_query_id:
+                    await self._answer(incoming.callback_query_id)
+                continue
+            payload = {"update": update.to_dict()}
+            received.append(Received(str(update.update_id), incoming.user_id, payload))
+        if not received:
+            return True
+        try:
+            tasks = await self.receive_messages(received, agent_of(self.app))
+        except DatabaseUnavailable:
+            logger.warning("Telegram: %d update(s) not stored; not acknowledged", len(received))
+            return False
+        if wait:
+            await asyncio.wait(tasks)
+        return True
 
-    async def _process(self, update: Update) -> None:
-        incoming = classify(update)
-        if not await record_inbound(CHANNEL, str(update.update_id), incoming.user_id):
-            logger.debug("Telegram update %s already handled", update.update_id)
+    async def answer(self, claimed: Claimed, agent: Any) -> None:
+        """Answer a stored update: a button press is acknowledged, then the reply sent."""
+        data = claimed.payload.get("update")
+        update = parse_update(data, self._require_bot()) if isinstance(data, dict) else None
+        if update is None:
             return
-        if incoming.callback_query_id:
+        incoming = classify(update)
+        if incoming.callback_query_id and claimed.attempts == 1:
             await self._answer(incoming.callback_query_id)
         if incoming.action == "ignore" or incoming.chat_id is None:
             return
+        await self.reply(claimed, partial(self._compose, claimed, incoming, agent))
+
+    async def _compose(
+        self, claimed: Claimed, incoming: Incoming, agent: Any, output: PlatformOutput
+    ) -> list[Reply]:
+        """The replies to one update: a notice of the channel's own, or Rasa's turn."""
         if incoming.action == "notice":
-            await self._notice(incoming, incoming.text)
-            return
+            return [await self._notice(incoming, incoming.text)]
         if incoming.action == "button":
             text = await self._callbacks.decode(incoming.text)
             if text is None:
-                await self._notice(incoming, "expired_button")
-                return
+                return [await self._notice(incoming, "expired_button")]
         else:
             text = command_text(incoming.text)
             if text is None:
-                await self._language_menu(incoming)
-                return
+                return [await self._language_menu(incoming)]
             sender = conversation_id(CHANNEL, str(incoming.user_id))
-            text = await resolve_choice(agent_of(self.app), sender, text)
-        await self._to_rasa(incoming, text)
+            text = await resolve_choice(agent, sender, text)
+        assert incoming.chat_id is not None
+        error = partial(self._error_text, incoming)
+        async with typing(self._require_bot(), incoming.chat_id):
+            return await self.converse(claimed, output, text, agent, error, metadata(incoming))
 
     async def _answer(self, callback_query_id: str) -> None:
         try:
@@ -207,36 +237,20 @@ class TelegramInput(ChannelInput[TelegramSettings]):
         except TelegramError as error:
             logger.debug("answerCallbackQuery failed: %s", error)
 
-    async def _to_rasa(self, incoming: Incoming, text: str) -> None:
-        assert incoming.chat_id is not None
-        message = UserMessage(
-            text,
-            self.output(),
-            conversation_id(CHANNEL, str(incoming.user_id)),
-            input_channel=CHANNEL,
-            metadata=metadata(incoming),
-        )
-        try:
-            async with typing(self._require_bot(), incoming.chat_id):
-                await self.to_rasa(message)
-        except Exception:
-            logger.exception("Rasa failed on a Telegram message from %s", incoming.user_id)
-            await self._notice(incoming, "error")
+    async def _language(self, incoming: Incoming) -> str:
+        assert incoming.user_id is not None
+        return await chosen_or_platform_language(CHANNEL, incoming.user_id, incoming.language_code)
+
+    async def _error_text(self, incoming: Incoming) -> str:
+        return channel_text("error", await self._language(incoming))
 
     async def _notice(
         self, incoming: Incoming, key: str, buttons: Iterable[tuple[str, str]] = ()
-    ) -> None:
-        """Say one of bot.channels.texts in the user's language."""
-        assert incoming.chat_id is not None and incoming.user_id is not None
-        language = await chosen_or_platform_language(
-            CHANNEL, incoming.user_id, incoming.language_code
-        )
-        await self.output().send_text_with_buttons(
-            str(incoming.chat_id),
-            channel_text(key, language),
-            [{"title": title, "payload": payload} for title, payload in buttons],
-        )
+    ) -> Reply:
+        """One of bot.channels.texts in the user's language, as a reply."""
+        text = channel_text(key, await self._language(incoming))
+        return {"text": text, "buttons": [{"title": t, "payload": p} for t, p in buttons]}
 
-    async def _language_menu(self, incoming: Incoming) -> None:
+    async def _language_menu(self, incoming: Incoming) -> Reply:
         buttons = [(LANGUAGE_NAMES[code], language_payload(code)) for code in REPLY_LANGUAGES]
-        await self._notice(incoming, "choose_language", buttons)
+        return await self._notice(incoming, "choose_language", buttons)

@@ -1,9 +1,12 @@
 """Getting updates from Telegram: long polling with getUpdates, or registering the webhook.
 
 Both start with getMe, retried with back-off while Telegram cannot be reached; a rejected token
-stops the channel with a clear error. Polling waits out flood control and a 409 Conflict
-(another process polls with the same token), and skips an update python-telegram-bot cannot read
-rather than stall on it.
+stops the channel with a clear error. Polling hands each batch of updates to the channel, which
+stores them, and only then moves its offset past them: the next getUpdates confirms them to
+Telegram, so an update the database could not store is fetched again, and one received by a
+process that died before storing it too. It waits out flood control and a 409 Conflict (another
+process polls with the same token), and skips an update python-telegram-bot cannot read rather
+than stall on it.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
 from typing import Any, Final
 
@@ -31,23 +34,28 @@ POLL_TIMEOUT: Final = 25
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 60.0
 #: Pause after a 409 Conflict (another process polls with the same token).
 CONFLICT_PAUSE: Final = 10.0
+#: Pause before fetching again updates the channel could not store.
+STORE_RETRY: Final = 5.0
+
+#: Stores a batch of updates and has them answered; False when they could not be stored.
+OnUpdates = Callable[[Sequence[Update]], Awaitable[bool]]
 
 
 class Updater:
-    """Brings the updates in: polls and hands each to ``on_update``, or registers the webhook
-    (the webhook's calls then arrive at the channel's route)."""
+    """Brings the updates in: polls and hands each batch to ``on_updates``, or registers the
+    webhook (the webhook's calls then arrive at the channel's route)."""
 
     def __init__(
         self,
         bot: Bot,
         settings: TelegramSettings,
-        on_update: Callable[[Update], Any],
+        on_updates: OnUpdates,
         *,
         poll_timeout: int = POLL_TIMEOUT,
     ) -> None:
         self.bot = bot
         self.settings = settings
-        self.on_update = on_update
+        self.on_updates = on_updates
         self.poll_timeout = poll_timeout
 
     async def run(self) -> None:
@@ -123,9 +131,13 @@ class Updater:
                     offset = await self._skip_unreadable(offset)
                 continue
             delay = BACKOFF_FIRST
-            for update in updates:
-                offset = update.update_id + 1
-                self.on_update(update)
+            if not updates:
+                continue
+            if not await self.on_updates(updates):
+                logger.warning("Telegram updates not stored; fetched again in %.0f s", STORE_RETRY)
+                await asyncio.sleep(STORE_RETRY)
+                continue
+            offset = updates[-1].update_id + 1  # confirmed by the next getUpdates
 
     async def _skip_unreadable(self, offset: int | None) -> int | None:
         """The offset after the first pending update, which python-telegram-bot cannot read.

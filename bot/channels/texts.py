@@ -1,9 +1,10 @@
 """What a channel says by itself, without Rasa, in the user's language.
 
 Media the assistant cannot read, edited messages, an expired button, a message too long, a
-technical failure and the language menu never reach Rasa, so their wording cannot live in
-domain.yml: it lives here, once, in French, Arabic and English. The user's language for them
-comes from the conversation's `language` slot, else the users table (``user_language``).
+message over the rate limit, a technical failure and the language menu never reach Rasa, so
+their wording cannot live in domain.yml: it lives here, once, in French, Arabic and English.
+The user's language for them comes from the conversation's `language` slot, else the users
+table (``user_language``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.identity import conversation_id
+from core.redact import user_ref
 from kb.access import DatabaseUnavailable, run_db
 from kb.models import User
 from nlu.vocabulary.canonical import DEFAULT_LANGUAGE, REPLY_LANGUAGES, language_from_hint
@@ -69,6 +71,17 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": (
             "Your message is too long for me (over 4096 characters). Please send me the gist "
             "of your question in a few sentences."
+        ),
+    },
+    "rate_limited": {
+        "fr": (
+            "Vous m'écrivez plus vite que je ne peux répondre. Patientez quelques secondes, "
+            "puis renvoyez votre message."
+        ),
+        "ar": "أنت ترسل الرسائل أسرع مما أستطيع الرد عليها. انتظر بضع ثوان ثم أعد إرسال رسالتك.",
+        "en": (
+            "You are writing faster than I can answer. Please wait a few seconds, then send "
+            "your message again."
         ),
     },
     "choose_language": {
@@ -140,8 +153,9 @@ async def conversation_tracker(agent: Any, sender: str) -> Any:
         return None
     try:
         return await store.retrieve(sender)
-    except Exception:  # any tracker store failure: the caller does without
-        logger.warning("tracker of %s unavailable", sender, exc_info=True)
+    except Exception as exc:  # noqa: BLE001 - any store failure: the caller does without
+        # The error's type only: a database error's text may quote the id (a phone number).
+        logger.warning("tracker of %s unavailable (%s)", user_ref(sender), type(exc).__name__)
         return None
 
 

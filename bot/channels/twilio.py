@@ -2,8 +2,9 @@
 
 Twilio POSTs each incoming WhatsApp message as a form to ``/webhooks/twilio_whatsapp/webhook``,
 signed with ``X-Twilio-Signature`` (checked with twilio's RequestValidator over the public URL
-Twilio called, TWILIO_WEBHOOK_URL behind a proxy). The webhook drops redeliveries (by MessageSid),
-answers an empty TwiML document at once and hands the message to Rasa in the background. Replies
+Twilio called, TWILIO_WEBHOOK_URL behind a proxy). The webhook stores the message (once per
+MessageSid), answers an empty TwiML document (503 when it could not be stored: Twilio calls
+again) and hands the message to Rasa in the background (bot/channels/webhook.py). Replies
 go through Twilio's REST API (outbound/twilio.py): plain WhatsApp on Twilio has no buttons
 without content templates, so buttons are numbered in the text and a reply of just the number
 is read as that button (bot/channels/choices.py).
@@ -25,7 +26,10 @@ from sanic.request import Request, RequestParameters
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from bot.channels.base import ChannelInput, Handler, RetryingOutput, WebhookMessage, agent_of
+from bot.channels.base import Handler, agent_of
+from bot.channels.output import RetryingOutput
+from bot.channels.webhook import WebhookChannel, WebhookMessage
+from outbound.progress import run_part
 from outbound.twilio import CHANNEL, PREFIX, TwilioClient, TwilioSettings, text_bodies
 
 logger = logging.getLogger(__name__)
@@ -45,8 +49,9 @@ class TwilioWhatsAppOutput(RetryingOutput):
     def __init__(self, client: TwilioClient) -> None:
         self.client = client
 
-    async def _deliver(self, to: str, **fields: str) -> bool:
-        return await self._send(to, "message", partial(self.client.send, to, **fields))
+    async def _deliver(self, to: str, **fields: str) -> None:
+        send = partial(self._send, to, "message", partial(self.client.send, to, **fields))
+        await run_part(self.progress, send)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Send text, split at 1600 characters."""
@@ -107,7 +112,7 @@ def parse_form(form: Mapping[str, Any]) -> WebhookMessage | None:
     return WebhookMessage(sender, sid, first("Body") or None)
 
 
-class TwilioWhatsAppInput(ChannelInput[TwilioSettings]):
+class TwilioWhatsAppInput(WebhookChannel[TwilioSettings]):
     """Twilio WhatsApp webhook: ``/webhooks/twilio_whatsapp/webhook``."""
 
     title = "Twilio WhatsApp"
@@ -159,6 +164,6 @@ class TwilioWhatsAppInput(ChannelInput[TwilioSettings]):
         message = parse_form(form)
         if message is None:
             logger.info("Twilio webhook call without a WhatsApp message ignored")
-        else:
-            await self.accept(message, agent_of(request.app))
-        return response.text(EMPTY_TWIML, content_type="text/xml")
+            return response.text(EMPTY_TWIML, content_type="text/xml")
+        refused = await self.accept([message], agent_of(request.app))
+        return refused or response.text(EMPTY_TWIML, content_type="text/xml")

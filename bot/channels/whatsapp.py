@@ -2,10 +2,11 @@
 
 Meta calls ``GET /webhooks/whatsapp/webhook`` once to verify the URL (``hub.verify_token``), then
 POSTs every message and delivery status there, signed with ``X-Hub-Signature-256`` (HMAC-SHA256
-of the raw body with the app secret). The webhook checks the signature, drops redeliveries,
-answers 200 at once and hands each message to Rasa in the background, one after the other per
-user (bot/channels/base.py). Replies go out through the Graph API (outbound/whatsapp.py): texts,
-buttons as interactive reply buttons (up to 3) or a list (4 to 10), more as a numbered text,
+of the raw body with the app secret). The webhook checks the signature, stores the messages
+(a redelivery is stored once), answers 200 (503 when they could not be stored: Meta calls
+again) and hands each message to Rasa in the background, one after the other per user
+(bot/channels/webhook.py, base.py). Replies go out through the Graph API (outbound/whatsapp.py):
+texts, buttons as interactive reply buttons (up to 3) or a list (4 to 10), more as a numbered text,
 images by link, the .ics calendar of an event as an uploaded document.
 """
 
@@ -23,8 +24,12 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.base import ChannelInput, Handler, RetryingOutput, WebhookMessage, agent_of
+from bot.channels.base import Handler, agent_of
+from bot.channels.output import RetryingOutput
+from bot.channels.webhook import WebhookChannel, WebhookMessage
+from core.redact import user_ref
 from outbound.message import DeliveryError, RateLimited, TransientError
+from outbound.progress import run_part
 from outbound.whatsapp import CHANNEL, GraphClient, WhatsAppSettings
 from outbound.whatsapp_messages import (
     button_messages,
@@ -51,9 +56,11 @@ class WhatsAppOutput(RetryingOutput):
     def __init__(self, graph: GraphClient) -> None:
         self.graph = graph
 
-    async def _deliver(self, payload: dict[str, Any]) -> bool:
+    async def _deliver(self, payload: dict[str, Any]) -> None:
         to, kind = str(payload.get("to")), str(payload.get("type"))
-        return await self._send(to, kind, partial(self.graph.send, payload))
+        await run_part(
+            self.progress, partial(self._send, to, kind, partial(self.graph.send, payload))
+        )
 
     async def _deliver_all(self, payloads: list[dict[str, Any]]) -> None:
         for payload in payloads:
@@ -90,12 +97,17 @@ class WhatsAppOutput(RetryingOutput):
             )
             return
         mime_type = str(json_message.get("mime_type") or "application/octet-stream")
-        try:
-            media_id = await self.graph.upload(filename, content.encode("utf-8"), mime_type)
-        except (DeliveryError, RateLimited, TransientError) as exc:
-            logger.error("WhatsApp upload of %s failed: %s", filename, exc)
-            return
-        await self._deliver(document_message(recipient_id, filename=filename, media_id=media_id))
+
+        async def upload_and_send() -> bool:
+            try:
+                media_id = await self.graph.upload(filename, content.encode("utf-8"), mime_type)
+            except (DeliveryError, RateLimited, TransientError) as exc:
+                logger.error("WhatsApp upload of %s failed: %s", filename, exc)
+                return False
+            document = document_message(recipient_id, filename=filename, media_id=media_id)
+            return await self._send(recipient_id, "document", partial(self.graph.send, document))
+
+        await run_part(self.progress, upload_and_send)
 
 
 # --- reading the webhook -------------------------------------------------------------------------
@@ -170,7 +182,7 @@ def failed_statuses(body: Mapping[str, Any], phone_number_id: str) -> list[dict[
     ]
 
 
-class WhatsAppInput(ChannelInput[WhatsAppSettings]):
+class WhatsAppInput(WebhookChannel[WhatsAppSettings]):
     """WhatsApp Business Cloud API webhook: ``/webhooks/whatsapp/webhook``."""
 
     title = "WhatsApp"
@@ -229,10 +241,9 @@ class WhatsAppInput(ChannelInput[WhatsAppSettings]):
             logger.warning(
                 "WhatsApp could not deliver %s to %s: %s",
                 status.get("id"),
-                status.get("recipient_id"),
+                user_ref(status.get("recipient_id")),
                 status.get("errors"),
             )
-        agent = agent_of(request.app)
-        for message in parse_messages(body, self.settings.phone_number_id):
-            await self.accept(message, agent)
-        return response.text("ok")
+        messages = parse_messages(body, self.settings.phone_number_id)
+        refused = await self.accept(messages, agent_of(request.app))
+        return refused or response.text("ok")

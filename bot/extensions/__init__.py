@@ -3,11 +3,12 @@ internals they rely on, installed together by ``install()``.
 
 The patches replace private functions of Rasa 3.6.21 (``EndpointConfig.session``,
 ``RemoteAction._validate_action_result``, ``Event.resolve_by_type``,
-``DialogueStateTracker.past_states``). Another Rasa may have changed any of them, and older
-3.6 releases carry a remote-code-execution flaw: ``install()`` refuses to run on any Rasa but
-the pinned one. The classes Rasa loads by dotted path (``ErasingSQLTrackerStore``,
-``AtomicRedisLockStore``, ``CachedTEDPolicy``) call it when Rasa builds them, so every Rasa
-process of this project has the patches before its first message, and none at import.
+``DialogueStateTracker.past_states``, the reads and writes of ``FailSafeTrackerStore``).
+Another Rasa may have changed any of them, and older 3.6 releases carry a remote-code-execution
+flaw: ``install()`` refuses to run on any Rasa but the pinned one. The classes Rasa loads by
+dotted path (``ErasingSQLTrackerStore``, ``AtomicRedisLockStore``, ``CachedTEDPolicy``) call it
+when Rasa builds them, so every Rasa process of this project has the patches before its first
+message, and none at import.
 """
 
 from __future__ import annotations
@@ -44,10 +45,17 @@ def install() -> None:
     if _installed:
         return
     check_rasa_version()
-    from bot.extensions import action_client, action_schema, dialogue_states, event_types
+    from bot.extensions import (
+        action_client,
+        action_schema,
+        dialogue_states,
+        event_types,
+        fail_closed,
+    )
 
     action_client.install()
     action_schema.install()
     event_types.install()
     dialogue_states.install()
+    fail_closed.install()
     _installed = True

@@ -13,13 +13,22 @@ AtomicRedisLockStore makes each of those read-change-write steps one Redis trans
 (WATCH, then MULTI/EXEC, retried when another process changed the lock in between). Configured
 in endpoints.production.yml as ``type: bot.extensions.lock_store.AtomicRedisLockStore`` with
 RedisLockStore's settings (url, port, password, db, key_prefix, ...).
+
+A ticket lives 60 s (Rasa's LOCK_LIFETIME), while a turn may wait 300 s for the action server
+(Rasa's action timeout): the next message of the user would then be handled while the first
+still runs. Here a ticket is renewed every third of its lifetime for as long as its message
+waits or is handled, so the lock outlives the longest action, and a process that dies holding
+it frees it within a lifetime.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import AsyncGenerator, Callable
+from contextlib import asynccontextmanager, suppress
 from typing import Any, TypeVar
 
 from rasa.core.lock import TicketLock
@@ -107,3 +116,41 @@ class AtomicRedisLockStore(RedisLockStore):
             lambda lock: lock.remove_ticket_for(ticket_number),
             delete_when_empty=True,
         )
+
+    def extend_ticket(self, conversation_id: str, ticket_number: int, lifetime: float) -> bool:
+        """Make a ticket live ``lifetime`` seconds from now; False when it is gone (expired)."""
+
+        def extend(lock: TicketLock) -> bool:
+            ticket = lock._ticket_for_ticket_number(ticket_number)
+            if ticket is None:
+                return False
+            ticket.expires = time.time() + lifetime
+            return True
+
+        return bool(self._change(conversation_id, extend))
+
+    async def _keep_ticket(self, conversation_id: str, ticket: int, lifetime: float) -> None:
+        while True:
+            await asyncio.sleep(lifetime / 3)
+            try:
+                self.extend_ticket(conversation_id, ticket, lifetime)
+            except Exception as error:  # noqa: BLE001 - Redis down: the ticket may expire
+                logger.warning("lock ticket not renewed: %s", type(error).__name__)
+
+    @asynccontextmanager
+    async def lock(
+        self,
+        conversation_id: str,
+        lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = 1,
+    ) -> AsyncGenerator[TicketLock, None]:
+        """Rasa's ticket lock, the ticket renewed while its message waits and is handled."""
+        ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        keeper = asyncio.create_task(self._keep_ticket(conversation_id, ticket, lock_lifetime))
+        try:
+            yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+        finally:
+            keeper.cancel()
+            with suppress(asyncio.CancelledError):
+                await keeper
+            self.cleanup(conversation_id, ticket)

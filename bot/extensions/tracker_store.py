@@ -18,6 +18,12 @@ the same rows and reads them the same way, with less work per message:
 - it inserts a turn's new events in one statement rather than one ORM object each;
 - on an SQLite file it keeps its connections in a pool, where SQLAlchemy 1.4 opens and closes
   one per read and per write.
+
+On PostgreSQL each pooled connection is checked before use (``pool_pre_ping``), so a database
+restart costs nothing but the turns that arrive while it is down; the server itself goes on.
+A database error never carries the statement's parameters (the members' messages) into the
+logs (``hide_parameters``). Rasa's fail-safe wrapper no longer hides such errors
+(bot/extensions/fail_closed.py).
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ import json
 import logging
 from typing import Any, Final
 
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import ActionExecuted, Event, Restarted, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import bindparam, create_engine, delete, func, insert, or_, select
@@ -79,7 +85,20 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
         engine: Engine = self.engine  # type: ignore[has-type]
         if engine.dialect.name == "sqlite":
             self._sqlite_pool_and_journal(engine)
+        else:
+            self._checked_connections(engine)
         key_conversations_by_channel(self.engine, self.SQLEvent.__table__)
+
+    def _checked_connections(self, engine: Engine) -> None:
+        """Rasa's engine (its pool settings), each connection checked before use."""
+        engine.dispose()
+        self.engine = create_engine(
+            engine.url,
+            pool_pre_ping=True,
+            hide_parameters=True,
+            **create_engine_kwargs(engine.url),
+        )
+        self.sessionmaker = sessionmaker(bind=self.engine)
 
     def _sqlite_pool_and_journal(self, engine: Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
@@ -87,7 +106,10 @@ class ErasingSQLTrackerStore(SQLTrackerStore):
             # (NullPool) and runs the pragmas below on each: twice a message. A pool keeps them.
             engine.dispose()
             engine = create_engine(
-                engine.url, poolclass=QueuePool, connect_args={"check_same_thread": False}
+                engine.url,
+                poolclass=QueuePool,
+                connect_args={"check_same_thread": False},
+                hide_parameters=True,
             )
             self.engine = engine
             self.sessionmaker = sessionmaker(bind=engine)

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from kb.files.csv_safety import safe_cell, unescape_formulas
 from kb.files.event_schema import (
     CSV_COLUMNS,
     REQUIRED,
@@ -193,7 +194,8 @@ def _csv_records(text: str, row_problems: list[Problem]) -> Records:
                     Problem(f"expected {len(columns)} values, found {len(values)}", row=start)
                 )
                 continue
-            records.append((start, dict(zip(columns, values, strict=True))))
+            cells = (unescape_formulas(v) for v in values)  # as export-events wrote them
+            records.append((start, dict(zip(columns, cells, strict=True))))
     except csv.Error as exc:
         raise EventFileError([Problem(f"not valid CSV: {exc}", row=reader.line_num)]) from exc
     if not records and not problems:
@@ -242,7 +244,8 @@ def _csv_cell(value: Any) -> str:
 
 
 def dump_csv(events: Iterable[EventInput]) -> str:
-    """Events as an import-ready CSV document (no BOM; the caller adds one for files)."""
+    """Events as an import-ready CSV document (no BOM; the caller adds one for files), every
+    cell escaped so that spreadsheets never run it as a formula (kb.files.csv_safety)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -256,5 +259,5 @@ def dump_csv(events: Iterable[EventInput]) -> str:
                 row.append(texts[lang] if texts else "")
             else:
                 row.append(_csv_cell(record[col]))
-        writer.writerow(row)
+        writer.writerow([safe_cell(cell) for cell in row])
     return out.getvalue()

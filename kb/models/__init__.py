@@ -16,7 +16,7 @@ from kb.models.knowledge import (
     Topic,
 )
 from kb.models.members import AlertSubscription, Handoff, Registration, User
-from kb.models.messages import CallbackPayload, InboundMessage, NotificationSent
+from kb.models.messages import CallbackPayload, InboundMessage, NotificationSent, OutboxReply
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -30,6 +30,7 @@ __all__ = [
     "Market",
     "MarketFact",
     "NotificationSent",
+    "OutboxReply",
     "Procedure",
     "Region",
     "Registration",

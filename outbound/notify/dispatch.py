@@ -3,7 +3,10 @@
 Per channel, an ``aiolimiter.AsyncLimiter`` with a bucket of one spaces sends evenly at the
 notifier's ``max_rate_per_second`` (no burst), and each recipient's messages are at least
 ``per_recipient_interval`` apart (outbound/notify/pacing.py). Each notification is claimed just
-before its send and marked after it (outbound/notify/claims.py), so it goes at most once.
+before its send and marked after it (outbound/notify/claims.py), so it goes at most once; a
+retry sends only the parts not delivered yet (outbound/progress.py). The database failing
+cancels no send: a notification it cannot claim is left for the next run, an outcome it cannot
+record is retried, then logged.
 """
 
 from __future__ import annotations
@@ -11,18 +14,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import traceback
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Final, Literal
 
 from aiolimiter import AsyncLimiter
 
+from kb.access import DatabaseUnavailable
 from kb.notifications import DueNotification
 from outbound.message import DeliveryError, Notifier, RateLimited, TransientError
-from outbound.notify.claims import ClaimStore
+from outbound.notify.claims import ClaimStore, PartsStore
 from outbound.notify.pacing import RecipientSpacer, RetryPolicy, retrying
 from outbound.notify.render import render
+from outbound.progress import Progress
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +38,8 @@ STATUSES: Final[tuple[Status, ...]] = ("sent", "failed", "skipped")
 
 #: At most this many messages of one channel in flight at once.
 MAX_IN_FLIGHT: Final = 32
+#: Seconds between tries to record a send's outcome while the database is unavailable.
+RECORD_RETRY_WAITS: Final = (1.0, 2.0, 4.0, 8.0)
 
 
 @dataclass
@@ -141,9 +150,13 @@ class ChannelSender:
     async def _one(self, due: DueNotification, spacer: RecipientSpacer) -> tuple[Status, str]:
         # Paced first, claimed just before sending: an interruption leaves few claimed rows.
         await self._pace(spacer)
-        if not await self.store.claim(due, retry_failed=self.retry_failed):
-            return "skipped", "claimed by another run"
-        message = render(due)
+        try:
+            if not await self.store.claim(due, retry_failed=self.retry_failed):
+                return "skipped", "claimed by another run"
+        except DatabaseUnavailable as exc:  # not claimed: still due at the next run
+            logger.warning("%s: %s not sent, database unavailable (%s)", due.channel, due.key, exc)
+            return "skipped", "database unavailable"
+        message = replace(render(due), progress=await self._progress(due))
         attempts = 0
 
         async def attempt() -> None:
@@ -151,6 +164,8 @@ class ChannelSender:
             if attempts:
                 await self._pace(spacer)
             attempts += 1
+            assert message.progress is not None
+            message.progress.restart()
             await self.notifier.send(message)
 
         try:
@@ -158,17 +173,69 @@ class ChannelSender:
         except (DeliveryError, RateLimited, TransientError) as exc:
             error = _describe(exc)
         except Exception as exc:  # noqa: BLE001 - a notifier bug fails this message, not the run
-            logger.exception("%s: unexpected error sending %s", self.notifier.channel, due.key)
+            logger.error(  # where it failed, not its message: it may quote the recipient
+                "%s: unexpected %s sending %s\n%s",
+                self.notifier.channel,
+                type(exc).__name__,
+                due.key,
+                "".join(traceback.format_tb(exc.__traceback__)),
+            )
             error = _describe(exc)
         else:
-            await self.store.mark_sent(due, attempts=attempts)
+            await self._record(due, "sent", partial(self.store.mark_sent, due, attempts=attempts))
             logger.info("%s: sent %s after %d attempt(s)", due.channel, due.key, attempts)
             return "sent", ""
-        logger.warning(
-            "%s: %s failed after %d attempt(s): %s", due.channel, due.key, attempts, error
+        logger.warning(  # the platform's error may quote the number: in last_error only
+            "%s: %s failed after %d attempt(s) (%s)",
+            due.channel,
+            due.key,
+            attempts,
+            error.split(":", 1)[0],
         )
-        await self.store.mark_failed(due, attempts=attempts, error=error)
+        mark = partial(self.store.mark_failed, due, attempts=attempts, error=error)
+        await self._record(due, "failed", mark)
         return "failed", error
+
+    async def _progress(self, due: DueNotification) -> Progress:
+        """The parts of ``due`` already delivered, counted in the store as more are."""
+        store = self.store
+        if not isinstance(store, PartsStore):
+            return Progress()
+
+        async def save(parts_sent: int) -> None:
+            try:
+                await store.save_parts(due, parts_sent)
+            except DatabaseUnavailable as exc:
+                logger.warning(
+                    "%s: delivered parts of %s not recorded (%s)", due.channel, due.key, exc
+                )
+
+        try:
+            sent = await store.parts_sent(due)
+        except DatabaseUnavailable:
+            sent = 0
+        return Progress(sent, save)
+
+    async def _record(
+        self, due: DueNotification, outcome: str, mark: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Record an outcome, retried while the database is unavailable; never raised: the
+        other sends go on (a row left 'claimed' is not sent again automatically)."""
+        for wait in (*RECORD_RETRY_WAITS, None):
+            try:
+                await mark()
+                return
+            except DatabaseUnavailable as exc:
+                if wait is None:
+                    logger.error(
+                        "%s: %s %s but not recorded (%s); its row stays 'claimed'",
+                        due.channel,
+                        due.key,
+                        outcome,
+                        exc,
+                    )
+                    return
+                await asyncio.sleep(wait)
 
 
 async def deliver(

@@ -142,8 +142,13 @@ ACTION_FILES = [
     "alerts.py",
     "handoff.py",
     "privacy.py",
+    "my_data.py",
+    "session.py",
     "fallback.py",
     "common.py",
+    "registration/form.py",
+    "registration/validation.py",
+    "registration/my_registrations.py",
 ]
 
 

@@ -18,6 +18,7 @@ from actions.registration.answers import (
     clean_person_name,
     sector_from_text,
 )
+from actions.registration.consent import accept
 from actions.registration.form import (
     ActionAskEventSlug,
     ActionAskRegistrationConfirmed,
@@ -419,11 +420,26 @@ def confirmed(**extra: Any) -> Tracker:
     return tracker(
         "oui",
         intent="affirm",
-        slots={"event_slug": DAKAR, **ANSWERS, "registration_confirmed": True, **extra},
+        slots={
+            "event_slug": DAKAR,
+            "consent": True,
+            **ANSWERS,
+            "registration_confirmed": True,
+            **extra,
+        },
     )
 
 
-async def test_registration_saved_once(kb: Engine) -> None:
+@pytest.fixture()
+def consented(kb: Engine) -> Engine:
+    """The knowledge base, in which user-1 accepted the consent question in the form."""
+    with Session(kb) as session, session.begin():
+        accept(session, channel="rest", user="user-1", language="fr")
+    return kb
+
+
+async def test_registration_saved_once(consented: Engine) -> None:
+    kb = consented
     messages, events = await run(ActionSubmitRegistration(), confirmed())
     assert responses(messages) == ["utter_registration_done"]
     assert messages[0]["link"] == "https://example.org/asmex/sample-dakar-b2b-mission-2026"
@@ -440,14 +456,17 @@ async def test_registration_saved_once(kb: Engine) -> None:
     )
 
 
-async def test_registration_keeps_the_conversation_language_for_reminders(kb: Engine) -> None:
+async def test_registration_keeps_the_conversation_language_for_reminders(
+    consented: Engine,
+) -> None:
+    kb = consented
     await run(ActionSubmitRegistration(), confirmed(language="ar"))
     with Session(kb) as session:
         user = session.scalars(select(User).where(User.channel_user_id == "user-1")).one()
     assert user.language_hint == "ar"
 
 
-async def test_second_registration_is_stopped_at_the_event_question(kb: Engine) -> None:
+async def test_second_registration_is_stopped_at_the_event_question(consented: Engine) -> None:
     await run(ActionSubmitRegistration(), confirmed())
     said, result = await validate("event_slug", DAKAR, tracker())
     assert said == ["utter_registration_already"] and result == {"event_slug": None}
@@ -457,14 +476,17 @@ async def test_refused_summary_saves_nothing(kb: Engine) -> None:
     t = tracker(
         "non",
         intent="deny",
-        slots={"event_slug": DAKAR, **ANSWERS, "registration_confirmed": False},
+        slots={"event_slug": DAKAR, "consent": True, **ANSWERS, "registration_confirmed": False},
     )
     messages, _ = await run(ActionSubmitRegistration(), t)
     assert responses(messages) == ["utter_registration_cancelled"]
     assert registrations(kb) == []
 
 
-async def test_submission_when_the_deadline_passed_meanwhile(kb: Engine, clock: Clock) -> None:
+async def test_submission_when_the_deadline_passed_meanwhile(
+    consented: Engine, clock: Clock
+) -> None:
+    kb = consented
     clock.set("2026-12-01")
     messages, _ = await run(ActionSubmitRegistration(), confirmed())
     assert responses(messages) == ["utter_registration_not_possible"]

@@ -1,9 +1,9 @@
 """Whole conversations over the REST channel, with the action server and the knowledge base.
 
-A registration in French and one in Darija (Arabic script) end in the database; the other
-capabilities get a short conversation each in French and Arabic. Expected replies are the
-domain's responses for the reply language (their fixed wording, placeholders left out), so a
-reply in the wrong language or the wrong response fails.
+A registration in French and one in Darija (Arabic script), each after the member's consent,
+end in the database; the other capabilities get a short conversation each in French and
+Arabic. Expected replies are the domain's responses for the reply language (their fixed
+wording, placeholders left out), so a reply in the wrong language or the wrong response fails.
 """
 
 from __future__ import annotations
@@ -160,6 +160,17 @@ def subscriptions(engine: Any, sender: str) -> list[AlertSubscriptionView]:
         return [s for uid in user_ids for s in list_alert_subscriptions(session, user_id=uid)]
 
 
+def consent_of(engine: Any, sender: str) -> tuple[str, str] | None:
+    """(text version, language) of the consent the REST user ``sender`` gave, or None."""
+    with Session(engine) as session:
+        user = session.scalars(
+            select(User).where(User.channel == "rest", User.channel_user_id == sender)
+        ).one_or_none()
+    if user is None or not user.consent:
+        return None
+    return user.consent_version, user.consent_language
+
+
 def register_payload(slug: str) -> str:
     return "/register_mission" + json.dumps({"event_slug": slug})
 
@@ -181,7 +192,13 @@ def test_registration_in_french(servers: Servers, database: Any) -> None:
     assert_said(replies, "utter_ask_event_slug", lang=lang)
     assert register_payload(DAKAR) in payloads(replies)
 
-    assert_said(chat.say(register_payload(DAKAR)), "utter_ask_company_name", lang=lang)
+    # Consent first (law 09-08), recorded before any personal question.
+    consent = chat.say(register_payload(DAKAR))
+    assert_said(consent, "utter_ask_consent", lang=lang)
+    assert payloads(consent)[-2:] == ["/affirm", "/deny"]
+    assert consent_of(database, chat.sender) is None
+    assert_said(chat.say("d'accord, j'accepte"), "utter_ask_company_name", lang=lang)
+    assert consent_of(database, chat.sender) == ("registration-2026-12", "fr")
     assert_said(chat.say("Atlas Export SARL"), "utter_ask_ice", lang=lang)
     replies = chat.say("hmm aucune idée")
     assert_said(replies, "utter_dont_know_ice", lang=lang)
@@ -248,7 +265,9 @@ def test_registration_in_darija(servers: Servers, database: Any) -> None:
     assert_said(replies, "utter_ask_event_slug", lang=lang)
     assert register_payload(ABIDJAN) in payloads(replies)
 
-    assert_said(chat.say(register_payload(ABIDJAN)), "utter_ask_company_name", lang=lang)
+    assert_said(chat.say(register_payload(ABIDJAN)), "utter_ask_consent", lang=lang)
+    assert_said(chat.say("واخا أنا موافق"), "utter_ask_company_name", lang=lang)
+    assert consent_of(database, chat.sender) == ("registration-2026-12", "ar")
     assert_said(chat.say("شركة سوس للتصدير"), "utter_ask_ice", lang=lang)
     replies = chat.say("ما عرفت والو")  # "I don't know at all": explained, asked again
     assert_said(replies, "utter_dont_know_ice", lang=lang)
@@ -373,7 +392,8 @@ def test_a_typed_position_answers_the_forms_question(
     assert not said(beyond_list, "utter_please_rephrase", lang=lang)
     again = [str(b.get("title")) for r in beyond_list for b in r.get("buttons") or []]
     assert again == offered
-    assert_said(chat.say(second), "utter_ask_company_name", lang=lang)
+    assert_said(chat.say(second), "utter_ask_consent", lang=lang)
+    assert_said(chat.say("oui" if lang == "fr" else "إيه"), "utter_ask_company_name", lang=lang)
     replies = chat.say("3")  # this question offers no list: the form's own check
     assert_said(replies, "utter_registration_invalid_company_name", lang=lang)
     assert_said(replies, "utter_ask_company_name", lang=lang)

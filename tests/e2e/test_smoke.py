@@ -52,7 +52,7 @@ def post_raw(servers: Servers, body: bytes) -> tuple[int, object]:
     request = urllib.request.Request(
         f"{servers.rasa_url}/webhooks/rest/webhook",
         data=body,
-        headers={"Content-Type": "application/json"},
+        headers=servers.rest_headers,
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:

@@ -172,7 +172,9 @@ def test_registration_in_french_over_telegram(webhook: Webhook) -> None:
     assert_said(replies, "utter_ask_event_slug", lang=lang)
     assert register_payload(DAKAR) in payloads(replies)
 
-    assert_said(chat.press(register_payload(DAKAR)), "utter_ask_company_name", lang=lang)
+    # Consent first (law 09-08), with its two buttons.
+    assert_said(chat.press(register_payload(DAKAR)), "utter_ask_consent", lang=lang)
+    assert_said(chat.press("/affirm"), "utter_ask_company_name", lang=lang)
     assert_said(chat.say("Atlas Export SARL"), "utter_ask_ice", lang=lang)
     replies = chat.say(invalid_ice(ice))
     assert_said(replies, "utter_registration_invalid_ice", lang=lang)
@@ -212,7 +214,8 @@ def test_registration_in_darija_over_telegram(webhook: Webhook) -> None:
 
     replies = chat.say("بغيت نتسجل فشي بعثة")
     assert_said(replies, "utter_ask_event_slug", lang=lang)
-    assert_said(chat.press(register_payload(ABIDJAN)), "utter_ask_company_name", lang=lang)
+    assert_said(chat.press(register_payload(ABIDJAN)), "utter_ask_consent", lang=lang)
+    assert_said(chat.say("إيه موافق عافاك"), "utter_ask_company_name", lang=lang)
     assert_said(chat.say("شركة سوس للتصدير"), "utter_ask_ice", lang=lang)
     replies = chat.say(to_arabic_indic(invalid_ice(ice)))
     assert_said(replies, "utter_registration_invalid_ice", lang=lang)
@@ -240,6 +243,12 @@ def test_registration_in_darija_over_telegram(webhook: Webhook) -> None:
 # --- the rest of the channel ---------------------------------------------------------------------
 
 
+def said_by_user(stack: Stack, sender: str) -> list[str]:
+    """The texts of the user events the tracker store holds for ``sender``."""
+    events = stack.stored_events(sender)
+    return [str(e.get("text")) for e in events if e.get("event") == "user"]
+
+
 def test_a_rest_client_cannot_reach_a_telegram_members_conversation(
     webhook: Webhook, stack: Stack
 ) -> None:
@@ -248,19 +257,20 @@ def test_a_rest_client_cannot_reach_a_telegram_members_conversation(
     member's and changes nothing in it."""
     chat, lang = TelegramChat(webhook, 7_000_009, "fr"), "fr"
     chat.say("je veux m'inscrire à une mission")
-    assert_said(chat.press(register_payload(DAKAR)), "utter_ask_company_name", lang=lang)
-    assert_said(chat.say("Confidentiel Export SARL"), "utter_ask_ice", lang=lang)
+    assert_said(chat.press(register_payload(DAKAR)), "utter_ask_consent", lang=lang)
+    assert_said(chat.press("/affirm"), "utter_ask_company_name", lang=lang)
+    assert_said(chat.say("Saphir Export SARL"), "utter_ask_ice", lang=lang)
 
     for forged in ("7000009", "telegram:7000009"):
         replies = stack.servers.send(forged, "oui")
-        assert "Confidentiel" not in texts(replies)
+        assert "Saphir" not in texts(replies)
         replies = stack.servers.send(forged, "supprime mes données")
-        assert "Confidentiel" not in texts(replies)
+        assert "Saphir" not in texts(replies)
         assert all(reply["recipient_id"] == forged for reply in replies)
-        assert "supprime mes données" in stack.stored_conversation(f"rest:{forged}")
+        assert "supprime mes données" in said_by_user(stack, f"rest:{forged}")
 
-    member = stack.stored_conversation("telegram:7000009")
-    assert "Confidentiel Export SARL" in member and "supprime mes données" not in member
+    member = said_by_user(stack, "telegram:7000009")
+    assert "Saphir Export SARL" in member and "supprime mes données" not in member
     # The member's form goes on where it was: the ICE is the next question answered.
     assert_said(chat.say(valid_ice("0015258220009")), "utter_ask_contact_name", lang=lang)
 

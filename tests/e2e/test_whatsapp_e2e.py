@@ -189,7 +189,10 @@ def test_registration_in_french_over_whatsapp(
 
     offered = user.say("je veux m'inscrire à une mission", "utter_ask_event_slug")
     assert register_payload(DAKAR) in offered_ids(offered)
-    user.choose(offered, register_payload(DAKAR), "utter_ask_company_name")
+    # Consent first (law 09-08): a message with its two reply buttons.
+    consent = user.choose(offered, register_payload(DAKAR), "utter_ask_consent")
+    assert offered_ids(consent[-1:]) == ["/affirm", "/deny"]
+    user.choose(consent, "/affirm", "utter_ask_company_name")
     user.say("Atlas Export SARL", "utter_ask_ice")
     user.say(invalid_ice(ice), "utter_registration_invalid_ice", "utter_ask_ice")
     user.say(ice, "utter_ask_contact_name")
@@ -230,7 +233,8 @@ def test_registration_in_arabic_over_whatsapp(
 
     offered = user.say("بغيت نتسجل فشي بعثة", "utter_ask_event_slug")
     assert register_payload(ABIDJAN) in offered_ids(offered)
-    user.choose(offered, register_payload(ABIDJAN), "utter_ask_company_name")
+    user.choose(offered, register_payload(ABIDJAN), "utter_ask_consent")
+    user.say("نعم أوافق", "utter_ask_company_name")
     user.say("شركة سوس للتصدير", "utter_ask_ice")
     user.say(to_arabic_indic(invalid_ice(ice)), "utter_registration_invalid_ice", "utter_ask_ice")
     user.say(to_arabic_indic(ice), "utter_ask_contact_name")
@@ -302,14 +306,25 @@ def test_twilio_numbered_choice_starts_the_registration(servers: Servers, twilio
         servers, choice, twilio_signature(TWILIO_TOKEN, TWILIO_PUBLIC_URL, choice)
     )
     assert answer.status_code == 200
-    company = fragments("utter_ask_company_name", "fr")
-    assert twilio.wait_for(
-        lambda: any(
-            all(part in m.get("Body", "") for part in company)
-            for m in twilio.twilio_messages(to)[count:]
-        ),
-        REPLY_TIMEOUT,
-    ), twilio.twilio_messages(to)[count:]
+
+    def said_since(count: int, name: str) -> bool:
+        parts = fragments(name, "fr")
+        messages = twilio.twilio_messages(to)[count:]
+        return any(all(part in m.get("Body", "") for part in parts) for m in messages)
+
+    # Consent first (law 09-08); its first numbered option is "J'accepte".
+    assert twilio.wait_for(lambda: said_since(count, "utter_ask_consent"), REPLY_TIMEOUT), (
+        twilio.twilio_messages(to)[count:]
+    )
+    count = len(twilio.twilio_messages(to))
+    accept = twilio_form(sender, "SMe2e0003", "1")
+    answer = _post_twilio(
+        servers, accept, twilio_signature(TWILIO_TOKEN, TWILIO_PUBLIC_URL, accept)
+    )
+    assert answer.status_code == 200
+    assert twilio.wait_for(lambda: said_since(count, "utter_ask_company_name"), REPLY_TIMEOUT), (
+        twilio.twilio_messages(to)[count:]
+    )
 
 
 def test_event_details_send_the_calendar_as_a_document(servers: Servers, graph: FakeApi) -> None:

