@@ -64,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         proxy_headers=bool(proxies),
         forwarded_allow_ips=proxies or None,
         log_config=None,
+        # No websockets: Rasa pins a websockets too old for uvicorn's, and no page needs one.
+        ws="none",
     )
     return 0
 
