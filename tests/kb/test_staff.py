@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -10,10 +13,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from kb import audit, passwords, staff
+from kb.migrate import upgrade_to_head
 from kb.models import AuditEntry, LoginFailure, StaffAccount
 from kb.privacy import erase_user_data
+from kb.session import make_engine
 from kb.users import get_or_create_user
 from kb.views import NotFoundError
+from tests.support.db_servers import postgres_server
 
 NOW = datetime(2026, 1, 15, 9, 0, tzinfo=timezone.utc)
 PASSWORD = "sel-et-menthe-2026"
@@ -187,3 +193,34 @@ def test_erasing_a_member_leaves_staff_tables_alone(
     assert report.user_found
     assert not {"staff_accounts", "login_failures", "audit_log"} & set(report.deleted)
     assert len(staff.list_staff(session)) == 1 and audit.count_entries(session) == 1
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    with postgres_server() as pg:
+        pg.create_database("staff")
+        url = pg.url("staff")
+        upgrade_to_head(url)
+        yield url
+
+
+def test_on_postgresql_concurrent_failures_are_all_counted(postgres_url: str) -> None:
+    """Five wrong passwords at once (five console workers) lock the pair: none is lost."""
+    engine = make_engine(postgres_url)
+    with Session(engine) as session, session.begin():
+        staff.create_staff(session, email="nadia.admin@asmex.ma", role="admin", password=PASSWORD)
+    barrier = threading.Barrier(5)
+
+    def wrong_password() -> staff.LoginOutcome:
+        with Session(engine) as session, session.begin():
+            barrier.wait(timeout=30)
+            return staff.authenticate(
+                session, email="nadia.admin@asmex.ma", password="mauvais", address=HERE, now=NOW
+            )
+
+    with ThreadPoolExecutor(5) as pool:
+        outcomes = list(pool.map(lambda _: wrong_password(), range(5)))
+    assert sorted(o.locked_now for o in outcomes) == [False] * 4 + [True]
+    with Session(engine) as session, session.begin():
+        assert login(session, PASSWORD).reason == "locked"
+    engine.dispose()
