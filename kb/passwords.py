@@ -12,7 +12,7 @@ import hmac
 import secrets
 from typing import Final
 
-#: scrypt's cost (2**15), block size and parallelism: about 32 MB and 0.1 s per hash.
+#: scrypt's cost (2**15), block size and parallelism: 32 MiB and about 0.2 s of one core per hash.
 N: Final = 2**15
 R: Final = 8
 P: Final = 1
