@@ -26,10 +26,10 @@ db: setup ## Create or upgrade the knowledge base and load data/kb (idempotent)
 train: setup ## Train the model if data, domain, config or NLU components changed
 	@bash scripts/train.sh
 
-run: db train ## Start the servers and chat in this terminal over the REST channel (and on Telegram if TELEGRAM_TOKEN is set)
+run: db train ## Start the servers (and the staff console) and chat in this terminal over the REST channel (and on Telegram if TELEGRAM_TOKEN is set)
 	@bash scripts/serve.sh shell
 
-serve: db train ## Start the servers headless on 127.0.0.1: Rasa (REST, Telegram, WhatsApp) on $RASA_PORT, actions on $ACTIONS_PORT
+serve: db train ## Start the servers headless on 127.0.0.1: Rasa (REST, Telegram, WhatsApp) on $RASA_PORT, actions on $ACTIONS_PORT, the staff console on $CONSOLE_PORT
 	@bash scripts/serve.sh serve
 
 test: setup ## Run the whole test suite (unit, data validation, trained-model and end-to-end tests)
@@ -39,9 +39,9 @@ test-unit: setup ## Run the fast tests only (no trained model needed)
 	@$(PY) -m pytest -q -m "not model"
 
 lint: setup ## ruff (lint and format check), mypy and the import contract (.importlinter)
-	@$(VENV)/bin/ruff check core nlu kb outbound actions bot admin tests scripts
-	@$(VENV)/bin/ruff format --check core nlu kb outbound actions bot admin tests scripts
-	@$(VENV)/bin/mypy core nlu kb outbound actions bot admin
+	@$(VENV)/bin/ruff check core nlu kb outbound actions bot admin console tests scripts
+	@$(VENV)/bin/ruff format --check core nlu kb outbound actions bot admin console tests scripts
+	@$(VENV)/bin/mypy core nlu kb outbound actions bot admin console
 	@$(VENV)/bin/lint-imports --no-cache
 
 bench-nlu: setup ## NLU benchmark: our pipeline vs Rasa's default on the held-out set

@@ -25,6 +25,7 @@ from admin.registrations import (
     cmd_list_registrations,
 )
 from admin.retention import cmd_prune
+from admin.staff import add_staff_commands
 from core import settings
 from kb.session import display_url
 
@@ -59,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m actions.admin",
         description="ASMEX assistant administration: database, knowledge base, events, "
-        "registrations, alerts and reminders, retention.",
+        "registrations, alerts and reminders, retention, staff console accounts.",
     )
     parser.add_argument(
         "--database-url",
@@ -91,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_registration_commands(add)
     _add_alert_commands(add)
     _add_retention_commands(add)
+    add_staff_commands(add)
     return parser
 
 
@@ -187,12 +189,17 @@ def _add_retention_commands(add: AddCommand) -> None:
 
 
 def main(
-    argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None
+    argv: Sequence[str] | None = None,
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    stdin: TextIO | None = None,
 ) -> int:
     """Run one admin command; returns the exit code."""
     out = out or sys.stdout
     err = err or sys.stderr
     args = build_parser().parse_args(argv)
+    args.stdin = stdin or sys.stdin
     args.database_url = args.database_url or settings.database_url()
     try:
         return int(args.func(args, out))

@@ -33,13 +33,17 @@ def short_error(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def open_database(url: str, *, migrate: bool = False) -> Engine:
-    """An engine on a reachable database at the current schema (upgraded when ``migrate``)."""
+def open_database(url: str, *, migrate: bool = False, create: bool = False) -> Engine:
+    """An engine on a reachable database at the current schema (upgraded when ``migrate``;
+    created when ``create`` and the database has no schema yet)."""
     try:
         if migrate:
             upgrade_to_head(url)
         engine = make_engine(url)
         revision = current_revision(engine)
+        if create and revision is None:
+            upgrade_to_head(url)
+            revision = current_revision(engine)
     except (SQLAlchemyError, OSError, ImportError) as exc:
         raise CommandError(f"cannot open database {display_url(url)}: {short_error(exc)}") from exc
     if revision != head_revision():

@@ -94,6 +94,14 @@ class Settings:
     actions_port: int = 5055
     #: RETENTION_DAYS: conversation events and inbound records older than this are pruned.
     retention_days: int = 180
+    #: CONSOLE_HOST / CONSOLE_PORT: where the staff console listens (loopback by default).
+    console_host: str = "127.0.0.1"
+    console_port: int = 8080
+    #: CONSOLE_SECURE_COOKIES: mark the console's cookies Secure (it is served over HTTPS).
+    console_secure_cookies: bool = False
+    #: CONSOLE_FORWARDED_ALLOW_IPS: proxies whose X-Forwarded-For gives the client's address
+    #: (comma-separated); empty = the connection's own address is the client's.
+    console_forwarded_allow_ips: str = ""
     telegram: TelegramEnv = field(default_factory=TelegramEnv)
     whatsapp: WhatsAppEnv = field(default_factory=WhatsAppEnv)
     twilio: TwilioEnv = field(default_factory=TwilioEnv)
@@ -126,6 +134,15 @@ def _integer(environ: Mapping[str, str], name: str, default: int) -> int:
     return number
 
 
+def _flag(environ: Mapping[str, str], name: str) -> bool:
+    value = environ.get(name, "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(f"{name} must be true or false, got {value!r}")
+
+
 def load(environ: Mapping[str, str]) -> Settings:
     """Settings from an environment mapping; SettingsError for a malformed value."""
     database_url = environ.get("DATABASE_URL", "").strip()
@@ -138,6 +155,10 @@ def load(environ: Mapping[str, str]) -> Settings:
         actions_host=environ.get("ACTIONS_HOST", "").strip() or "127.0.0.1",
         actions_port=_integer(environ, "ACTIONS_PORT", 5055),
         retention_days=_integer(environ, "RETENTION_DAYS", 180),
+        console_host=environ.get("CONSOLE_HOST", "").strip() or "127.0.0.1",
+        console_port=_integer(environ, "CONSOLE_PORT", 8080),
+        console_secure_cookies=_flag(environ, "CONSOLE_SECURE_COOKIES"),
+        console_forwarded_allow_ips=environ.get("CONSOLE_FORWARDED_ALLOW_IPS", "").strip(),
         telegram=_section(TelegramEnv, "TELEGRAM_", environ),  # type: ignore[arg-type]
         whatsapp=_section(WhatsAppEnv, "WHATSAPP_", environ),  # type: ignore[arg-type]
         twilio=_section(TwilioEnv, "TWILIO_", environ),  # type: ignore[arg-type]

@@ -212,7 +212,7 @@ import http.server, json, os, sys
 records = os.environ["FAKE_RECORDS"]
 def record(name, host, port):
     keep = ("REST_TOKEN", "ACTION_SERVER_TOKEN", "ACTION_ENDPOINT_URL", "ACTIONS_HOST",
-            "SANIC_REQUEST_MAX_SIZE")
+            "SANIC_REQUEST_MAX_SIZE", "CONSOLE_SECRET", "CONSOLE_HOST")
     with open(os.path.join(records, name + ".json"), "w") as out:
         json.dump({"argv": sys.argv[1:], "pid": os.getpid(),
                    "env": {k: os.environ.get(k) for k in keep}}, out)
@@ -238,6 +238,15 @@ FAKE_ACTIONS = (
 record("actions", os.environ["ACTIONS_HOST"], int(os.environ["ACTIONS_PORT"]))
 """
 )
+FAKE_CONSOLE = (
+    FAKE_SERVER
+    + """
+if os.environ.get("FAKE_CONSOLE_EXITS"):
+    print("console: CONSOLE_SECRET is not set (see .env.example)")
+    sys.exit(2)
+record("console", os.environ["CONSOLE_HOST"], int(os.environ["CONSOLE_PORT"]))
+"""
+)
 FAKE_CHAT = (
     FAKE_SERVER.split("def record")[0]
     + """
@@ -248,8 +257,8 @@ with open(os.path.join(records, "chat.json"), "w") as out:
 
 
 def fake_project(tmp_path: Path, env_file: str) -> Path:
-    """A copy of serve.sh and its helpers, with fakes of `rasa`, `python -m actions` and the
-    chat that record how they were started."""
+    """A copy of serve.sh and its helpers, with fakes of `rasa`, `python -m actions`,
+    `python -m console` and the chat that record how they were started."""
     project = tmp_path / "project"
     (project / "scripts").mkdir(parents=True)
     for name in ("serve.sh", "check_ports.py", "wait_http.py"):
@@ -259,6 +268,9 @@ def fake_project(tmp_path: Path, env_file: str) -> Path:
     (project / "actions").mkdir()
     (project / "actions" / "__init__.py").write_text("")
     (project / "actions" / "__main__.py").write_text(FAKE_ACTIONS)
+    (project / "console").mkdir()
+    (project / "console" / "__init__.py").write_text("")
+    (project / "console" / "__main__.py").write_text(FAKE_CONSOLE)
     (project / "scripts" / "chat.py").write_text(FAKE_CHAT)
     (project / ".env").write_text(env_file)
     (project / "records").mkdir()
@@ -266,7 +278,11 @@ def fake_project(tmp_path: Path, env_file: str) -> Path:
 
 
 def serve(project: Path, mode: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.endswith(("_TOKEN", "_HOST", "_PORT"))}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.endswith(("_TOKEN", "_HOST", "_PORT", "_SECRET"))
+    }
     return subprocess.run(
         ["bash", str(project / "scripts" / "serve.sh"), mode],
         env={**base, "FAKE_RECORDS": str(project / "records"), **env},
@@ -282,16 +298,17 @@ def records(project: Path) -> dict[str, Any]:
 
 
 def test_make_run_chats_over_the_rest_channel_with_the_token(tmp_path: Path) -> None:
-    rasa_port, actions_port = free_port(), free_port()
+    rasa_port, actions_port, console_port = free_port(), free_port(), free_port()
     project = fake_project(
         tmp_path,
-        f"REST_TOKEN=rest-secret\nACTION_SERVER_TOKEN=action-secret\n"
-        f"RASA_PORT={rasa_port}\nACTIONS_PORT={actions_port}\n",
+        f"REST_TOKEN=rest-secret\nACTION_SERVER_TOKEN=action-secret\nCONSOLE_SECRET=c-secret\n"
+        f"RASA_PORT={rasa_port}\nACTIONS_PORT={actions_port}\nCONSOLE_PORT={console_port}\n",
     )
     result = serve(project, "shell")
     assert result.returncode == 0, result.stderr
     started = records(project)
     rasa, actions, chat_ = started["rasa"], started["actions"], started["chat"]
+    console = started["console"]
     assert rasa["argv"][0] == "run" and "shell" not in rasa["argv"]
     assert rasa["argv"][rasa["argv"].index("--interface") + 1] == "127.0.0.1"
     assert chat_["argv"] == [f"http://127.0.0.1:{rasa_port}"]
@@ -302,33 +319,54 @@ def test_make_run_chats_over_the_rest_channel_with_the_token(tmp_path: Path) -> 
     assert rasa["env"]["REST_TOKEN"] == "rest-secret"
     assert rasa["env"]["ACTION_ENDPOINT_URL"] == f"http://127.0.0.1:{actions_port}/webhook"
     assert rasa["env"]["SANIC_REQUEST_MAX_SIZE"] == "1048576"
-    for server in (rasa, actions):  # stopped with the chat
+    assert console["env"]["CONSOLE_SECRET"] == "c-secret"
+    assert console["env"]["CONSOLE_HOST"] == "127.0.0.1"
+    assert f"staff console on http://127.0.0.1:{console_port}" in result.stdout
+    assert (project / "var" / "console.log").exists()
+    for server in (rasa, actions, console):  # stopped with the chat
         assert not psutil.pid_exists(server["pid"]) or (
             psutil.Process(server["pid"]).status() == psutil.STATUS_ZOMBIE
         )
 
 
 def test_make_serve_listens_where_rasa_host_says(tmp_path: Path) -> None:
-    rasa_port, actions_port = free_port(), free_port()
+    rasa_port, actions_port, console_port = free_port(), free_port(), free_port()
     project = fake_project(
         tmp_path,
-        f"ACTION_SERVER_TOKEN=a\nRASA_HOST=0.0.0.0\nACTIONS_HOST=0.0.0.0\n"
-        f"RASA_PORT={rasa_port}\nACTIONS_PORT={actions_port}\n",
+        f"ACTION_SERVER_TOKEN=a\nCONSOLE_SECRET=c\nRASA_HOST=0.0.0.0\nACTIONS_HOST=0.0.0.0\n"
+        f"RASA_PORT={rasa_port}\nACTIONS_PORT={actions_port}\nCONSOLE_PORT={console_port}\n",
     )
     result = serve(project, "serve", FAKE_RASA_EXITS="1")
     assert result.returncode == 0, result.stderr
     rasa = records(project)["rasa"]
+    assert records(project)["console"]["env"]["CONSOLE_HOST"] == "127.0.0.1"  # its own setting
     assert rasa["argv"][rasa["argv"].index("--interface") + 1] == "0.0.0.0"
     assert rasa["env"]["ACTION_ENDPOINT_URL"] == f"http://127.0.0.1:{actions_port}/webhook"
     assert rasa["env"]["REST_TOKEN"] == ""  # headless: REST refuses every message
 
 
+def test_a_console_that_does_not_start_stops_serve(tmp_path: Path) -> None:
+    ports = "".join(
+        f"{name}={free_port()}\n" for name in ("RASA_PORT", "ACTIONS_PORT", "CONSOLE_PORT")
+    )
+    project = fake_project(tmp_path, "ACTION_SERVER_TOKEN=a\nCONSOLE_SECRET=c\n" + ports)
+    result = serve(project, "serve", FAKE_CONSOLE_EXITS="1")
+    assert result.returncode == 1
+    assert "staff console did not start" in result.stderr and "CONSOLE_SECRET" in result.stderr
+    assert "rasa" not in records(project)
+    actions = records(project)["actions"]
+    assert not psutil.pid_exists(actions["pid"]) or (
+        psutil.Process(actions["pid"]).status() == psutil.STATUS_ZOMBIE
+    )
+
+
 @pytest.mark.parametrize(
     ("mode", "env_file", "named"),
     [
-        ("shell", "ACTION_SERVER_TOKEN=a\nREST_TOKEN=\n", "REST_TOKEN"),
-        ("shell", "REST_TOKEN=r\n", "ACTION_SERVER_TOKEN"),
-        ("serve", "REST_TOKEN=r\nACTION_SERVER_TOKEN=\n", "ACTION_SERVER_TOKEN"),
+        ("shell", "ACTION_SERVER_TOKEN=a\nCONSOLE_SECRET=c\nREST_TOKEN=\n", "REST_TOKEN"),
+        ("shell", "REST_TOKEN=r\nCONSOLE_SECRET=c\n", "ACTION_SERVER_TOKEN"),
+        ("serve", "REST_TOKEN=r\nCONSOLE_SECRET=c\nACTION_SERVER_TOKEN=\n", "ACTION_SERVER_TOKEN"),
+        ("serve", "REST_TOKEN=r\nACTION_SERVER_TOKEN=a\n", "CONSOLE_SECRET"),
     ],
 )
 def test_without_its_secrets_nothing_starts(

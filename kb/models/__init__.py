@@ -1,6 +1,6 @@
 """Declarative models; the schema itself is owned by the Alembic migrations.
 
-One module per part of the data (knowledge base, member data, messages); every model is
+One module per part of the data (knowledge base, member data, messages, staff); every model is
 importable from ``kb.models``, and importing it registers them all on ``metadata``.
 """
 
@@ -17,16 +17,19 @@ from kb.models.knowledge import (
 )
 from kb.models.members import AlertSubscription, Handoff, Registration, User
 from kb.models.messages import CallbackPayload, InboundMessage, NotificationSent, OutboxReply
+from kb.models.staff import AuditEntry, LoginFailure, StaffAccount
 
 __all__ = [
     "NAMING_CONVENTION",
     "Agreement",
     "AlertSubscription",
+    "AuditEntry",
     "Base",
     "CallbackPayload",
     "Event",
     "Handoff",
     "InboundMessage",
+    "LoginFailure",
     "Market",
     "MarketFact",
     "NotificationSent",
@@ -35,6 +38,7 @@ __all__ = [
     "Region",
     "Registration",
     "Source",
+    "StaffAccount",
     "Topic",
     "User",
     "mapper_registry",

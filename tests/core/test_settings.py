@@ -12,7 +12,7 @@ from core import clock as core_clock
 from core import settings
 from tests.support.project import ROOT
 
-PACKAGES = ("core", "nlu", "kb", "outbound", "actions", "bot", "admin")
+PACKAGES = ("core", "nlu", "kb", "outbound", "actions", "bot", "admin", "console")
 
 
 def test_defaults_from_an_empty_environment() -> None:
@@ -114,3 +114,24 @@ def test_the_servers_secrets_and_limits() -> None:
     for bad in ("thirty", "0", "-5"):
         with pytest.raises(settings.SettingsError, match="RETENTION_DAYS"):
             settings.load({"RETENTION_DAYS": bad})
+
+
+def test_the_console_settings() -> None:
+    defaults = settings.load({})
+    assert (defaults.console_host, defaults.console_port) == ("127.0.0.1", 8080)
+    assert not defaults.console_secure_cookies and defaults.console_forwarded_allow_ips == ""
+    loaded = settings.load(
+        {
+            "CONSOLE_HOST": "0.0.0.0",
+            "CONSOLE_PORT": "9090",
+            "CONSOLE_SECURE_COOKIES": " True ",
+            "CONSOLE_FORWARDED_ALLOW_IPS": "127.0.0.1",
+        }
+    )
+    assert (loaded.console_host, loaded.console_port) == ("0.0.0.0", 9090)
+    assert loaded.console_secure_cookies and loaded.console_forwarded_allow_ips == "127.0.0.1"
+    assert not settings.load({"CONSOLE_SECURE_COOKIES": "false"}).console_secure_cookies
+    with pytest.raises(settings.SettingsError, match="CONSOLE_SECURE_COOKIES"):
+        settings.load({"CONSOLE_SECURE_COOKIES": "peut-être"})
+    with pytest.raises(settings.SettingsError, match="CONSOLE_PORT"):
+        settings.load({"CONSOLE_PORT": "http"})

@@ -37,6 +37,9 @@ TABLES = {
     "notifications_sent",
     "inbound_messages",
     "callback_payloads",
+    "staff_accounts",
+    "login_failures",
+    "audit_log",
 }
 
 
