@@ -212,7 +212,7 @@ import http.server, json, os, sys
 records = os.environ["FAKE_RECORDS"]
 def record(name, host, port):
     keep = ("REST_TOKEN", "ACTION_SERVER_TOKEN", "ACTION_ENDPOINT_URL", "ACTIONS_HOST",
-            "SANIC_REQUEST_MAX_SIZE")
+            "SANIC_REQUEST_MAX_SIZE", "PYTHONWARNINGS")
     with open(os.path.join(records, name + ".json"), "w") as out:
         json.dump({"argv": sys.argv[1:], "pid": os.getpid(),
                    "env": {k: os.environ.get(k) for k in keep}}, out)
@@ -248,14 +248,16 @@ with open(os.path.join(records, "chat.json"), "w") as out:
 
 
 def fake_project(tmp_path: Path, env_file: str) -> Path:
-    """A copy of serve.sh and its helpers, with fakes of `rasa`, `python -m actions` and the
-    chat that record how they were started."""
+    """A copy of serve.sh and its helpers, with fakes of `python -m bot` (Rasa's command line),
+    `python -m actions` and the chat that record how they were started."""
     project = tmp_path / "project"
     (project / "scripts").mkdir(parents=True)
     for name in ("serve.sh", "check_ports.py", "wait_http.py"):
         shutil.copy(SCRIPTS / name, project / "scripts" / name)
     fake_venv(project)
-    executable(project / ".venv" / "bin" / "rasa", f"#!{sys.executable}\n{FAKE_RASA}")
+    (project / "bot").mkdir()
+    (project / "bot" / "__init__.py").write_text("")
+    (project / "bot" / "__main__.py").write_text(FAKE_RASA)
     (project / "actions").mkdir()
     (project / "actions" / "__init__.py").write_text("")
     (project / "actions" / "__main__.py").write_text(FAKE_ACTIONS)
@@ -266,7 +268,11 @@ def fake_project(tmp_path: Path, env_file: str) -> Path:
 
 
 def serve(project: Path, mode: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.endswith(("_TOKEN", "_HOST", "_PORT"))}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.endswith(("_TOKEN", "_HOST", "_PORT")) and k != "PYTHONWARNINGS"
+    }
     return subprocess.run(
         ["bash", str(project / "scripts" / "serve.sh"), mode],
         env={**base, "FAKE_RECORDS": str(project / "records"), **env},
@@ -302,6 +308,8 @@ def test_make_run_chats_over_the_rest_channel_with_the_token(tmp_path: Path) -> 
     assert rasa["env"]["REST_TOKEN"] == "rest-secret"
     assert rasa["env"]["ACTION_ENDPOINT_URL"] == f"http://127.0.0.1:{actions_port}/webhook"
     assert rasa["env"]["SANIC_REQUEST_MAX_SIZE"] == "1048576"
+    # Known warnings are silenced one by one (python -m bot), never all of them.
+    assert rasa["env"]["PYTHONWARNINGS"] is None
     for server in (rasa, actions):  # stopped with the chat
         assert not psutil.pid_exists(server["pid"]) or (
             psutil.Process(server["pid"]).status() == psutil.STATUS_ZOMBIE
