@@ -15,7 +15,7 @@ from kb.events import list_events
 from kb.views import EventView
 from nlu.normalize import normalize_text
 from nlu.vocabulary.areas import Area, read_inside_area, request_area
-from nlu.vocabulary.ordinals import ordinal_from_text, pick_listed
+from nlu.vocabulary.ordinals import named_position, pick_listed
 
 #: Events shown in one list.
 MAX_LISTED: Final = 5
@@ -98,7 +98,7 @@ def resolve_event(
     slug = entities.get("event_slug")
     if slug:
         return Resolution(event=by_slug.get(slug), referenced=True)
-    picked = pick_listed(listed, ordinal_from_text(text))
+    picked = pick_listed(listed, named_position(text))
     if picked and picked in by_slug:
         return Resolution(event=by_slug[picked], referenced=True)
 

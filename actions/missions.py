@@ -58,13 +58,15 @@ def event_button(event: EventView, lang: str, intent: str) -> dict[str, str]:
 
 
 def utter_event_item(dispatcher: CollectingDispatcher, event: EventView, lang: str) -> None:
-    """One event of a list, with its details and register buttons."""
+    """One event of a list with its details button, and a register button only while it takes
+    registrations (a closed, started or past event says so instead)."""
+    closed = not event.registration_open
     if event.past:
         response = "utter_missions_item_past"
     elif event.sample:
-        response = "utter_missions_item_sample"
+        response = "utter_missions_item_sample_closed" if closed else "utter_missions_item_sample"
     else:
-        response = "utter_missions_item"
+        response = "utter_missions_item_closed" if closed else "utter_missions_item"
     dispatcher.utter_message(response=response, **event_values(event, lang))
 
 

@@ -151,8 +151,8 @@ class EventView:
 
     @property
     def registration_open(self) -> bool:
-        """Registrations are taken: status open, not past, deadline not passed."""
-        if self.status != "open" or self.past:
+        """Registrations are taken: status open, not started yet, deadline not passed."""
+        if self.status != "open" or not self.upcoming:
             return False
         return self.registration_deadline is None or self.today <= self.registration_deadline
 

@@ -51,10 +51,10 @@ for name in "${channel_variables[@]}"; do export "$name=${!name:-}"; done
 # Largest request body the Rasa server reads (its webhooks take a few KB; 413 beyond).
 export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-1048576}
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2} SQLALCHEMY_SILENCE_UBER_WARNING=1 RASA_TELEMETRY_ENABLED=false
-# Third-party deprecation warnings (TensorFlow, jax, matplotlib...) say nothing to a user.
-export PYTHONWARNINGS=${PYTHONWARNINGS:-ignore}
 PY=.venv/bin/python
-RASA_RUN=(.venv/bin/rasa run --model models/asmex.tar.gz --endpoints endpoints.yml
+# `python -m bot` is Rasa's command line without the known-harmless warnings of its libraries
+# (core/harmless_warnings.py); any other warning is still shown.
+RASA_RUN=($PY -m bot run --model models/asmex.tar.gz --endpoints endpoints.yml
   --credentials credentials.yml --interface "$RASA_HOST" --port "$RASA_PORT")
 
 $PY scripts/check_ports.py "$RASA_PORT" "$ACTIONS_PORT" "$CONSOLE_PORT"

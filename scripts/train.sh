@@ -18,7 +18,7 @@ fi
 echo "train: training $MODEL (data, domain, config or components changed)"
 mkdir -p models
 start=$(date +%s)
-.venv/bin/rasa train --config config.yml --domain domain.yml --data data/nlu data/rules data/stories --out models \
+.venv/bin/python -m bot train --config config.yml --domain domain.yml --data data/nlu data/rules data/stories --out models \
   --fixed-model-name asmex
 echo "$want" > "$STAMP"
 echo "train: done in $(( $(date +%s) - start )) s"

@@ -15,7 +15,7 @@ from actions.registration.database import cancel, user_registrations
 from kb import display
 from kb.access import DatabaseUnavailable, run_db
 from kb.views import RegistrationView
-from nlu.vocabulary.ordinals import ordinal_from_text, pick_listed
+from nlu.vocabulary.ordinals import named_position, pick_listed
 
 
 def registration_values(registration: RegistrationView, lang: str) -> dict[str, Any]:
@@ -78,10 +78,10 @@ def choose_registration(
     by_slug = {r.event_slug: r for r in registrations}
     if entities.get("event_slug") in by_slug:
         return [by_slug[entities["event_slug"]]]
-    picked = pick_listed(listed, ordinal_from_text(text))
+    picked = pick_listed(listed, named_position(text))
     if picked in by_slug:
         return [by_slug[picked]]
-    picked = pick_listed([r.event_slug for r in registrations], ordinal_from_text(text))
+    picked = pick_listed([r.event_slug for r in registrations], named_position(text))
     if picked in by_slug:
         return [by_slug[picked]]
     return registrations

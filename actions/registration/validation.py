@@ -33,7 +33,7 @@ from core.redact import user_ref
 from kb.access import DatabaseUnavailable, run_db
 from kb.views import EventView
 from nlu.vocabulary.contacts import normalize_email, normalize_ice, normalize_phone
-from nlu.vocabulary.ordinals import choice_position, ordinal_from_text, pick_listed
+from nlu.vocabulary.ordinals import choice_position, named_position, pick_listed
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ class ValidateRegistrationForm(FormValidationAction):
             return {"event_slug": entities["event_slug"]}
         text = latest_text(tracker)
         listed = listed_slugs(tracker)
-        picked = pick_listed(listed, ordinal_from_text(text))
+        picked = pick_listed(listed, named_position(text))
         if picked:
             return {"event_slug": picked}
         if len(listed) >= 2 and choice_position(text) is not None:

@@ -182,6 +182,12 @@ def bare_number(text: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def named_position(text: str | None) -> int | None:
+    """The position a message names, alone ("2", "la 2", "٢", "2️⃣") or inside a sentence ("la
+    deuxième mission", "numéro 3 stp"): 1, 2... or -1 for the last; None when none."""
+    return choice_position(text) or ordinal_from_text(text or "")
+
+
 def pick_listed(listed: Sequence[str], position: int | None) -> str | None:
     """The item at a 1-based position (-1: last) of a list, or None."""
     if not listed or position is None:

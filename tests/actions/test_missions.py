@@ -20,7 +20,7 @@ from actions.missions import ActionDontKnow, ActionListMissions, ActionMissionDe
 from kb import display
 from kb.events import get_event_by_slug, list_events
 from kb.models import Event
-from nlu.vocabulary.ordinals import ordinal_from_text, pick_listed
+from nlu.vocabulary.ordinals import named_position, ordinal_from_text, pick_listed
 from tests.conftest import Clock
 
 TODAY = date(2026, 11, 22)
@@ -102,6 +102,27 @@ def responses(messages: list[dict[str, Any]]) -> list[str | None]:
 )
 def test_ordinals(text: str, expected: int | None) -> None:
     assert ordinal_from_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2", 2),
+        ("la 2", 2),
+        ("٢", 2),
+        ("2️⃣", 2),
+        ("la deuxième mission", 2),
+        ("التانية عفاك", 2),
+        ("bghit lkhra", -1),
+        ("the last one", -1),
+        ("0", None),
+        ("2 missions au Kenya", None),
+        ("missions au Kenya", None),
+        ("", None),
+    ],
+)
+def test_named_position_alone_or_in_a_sentence(text: str, expected: int | None) -> None:
+    assert named_position(text) == expected
 
 
 def test_pick_listed() -> None:

@@ -319,6 +319,18 @@ async def test_event_is_resolved_from_the_message(
     assert result == {"event_slug": expected}
 
 
+@pytest.mark.parametrize("text", ["2", "la 2", "٢", "2️⃣", "رقم ٢", "tania", "the second one"])
+async def test_a_typed_number_inside_the_list_picks_that_event(kb: Engine, text: str) -> None:
+    """A bare "2" that reached the form as text (no channel resolved it) is the second event
+    offered, never "this list has only 5 choices"."""
+    listed = [WEBINAR, ABIDJAN, DAKAR, "sample-hong-kong-food-fair-2027", NAIROBI_PAST]
+    t = tracker(text, slots={"requested_slot": "event_slug", "listed_events": listed})
+    dispatcher = CollectingDispatcher()
+    result = await ValidateRegistrationForm().extract_event_slug(dispatcher, t, DOMAIN)
+    assert result == {"event_slug": ABIDJAN}
+    assert dispatcher.messages == []
+
+
 @pytest.mark.parametrize(
     "text", ["8", "رقم ٨", "la cinquième", "الخامسة", "lkhamsa afak", "the fifth one"]
 )

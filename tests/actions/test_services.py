@@ -43,6 +43,41 @@ async def test_tijaria_says_what_it_is_and_that_no_link_is_known(lang: str) -> N
     assert {"fr": "lien officiel", "ar": "رابطا رسميا", "en": "official link"}[lang] in text
 
 
+#: How the Tijaria answer says to register, in each reply language: its heading, where the
+#: official procedure is found, and who helps.
+TIJARIA_REGISTRATION = {
+    "fr": ("S'inscrire sur Tijaria", "Secrétariat d'État chargé du Commerce extérieur", "ASMEX"),
+    "ar": ("التسجيل في منصة «تجارية»", "كتابة الدولة المكلفة بالتجارة الخارجية", "ASMEX"),
+    "en": ("Registering on Tijaria", "Secretariat of State for Foreign Trade", "ASMEX"),
+}
+
+
+@pytest.mark.parametrize(
+    ("lang", "question"),
+    [
+        ("fr", "comment m'inscrire sur tijaria ?"),
+        ("ar", "كيف أسجل في منصة تجارية؟"),
+        ("ar", "كيفاش نتسجل ف تجارية؟"),  # Darija, Arabic script
+        ("fr", "kifach ndir compte f tijaria"),  # Darija, Latin script: answered in French
+        ("en", "how do I sign up on Tijaria?"),
+    ],
+)
+async def test_tijaria_says_how_to_register_and_where_the_official_steps_are(
+    lang: str, question: str
+) -> None:
+    t = tracker(intent="ask_tijaria", text=question, lang=lang)
+    messages, _ = await run(ActionTijaria(), t)
+    (text,) = assert_rendered(messages, lang)
+    heading, where, helper = TIJARIA_REGISTRATION[lang]
+    block = text[text.index(heading) :]
+    assert where in block and helper in block
+    assert "1. " in block and "3. " in block  # numbered steps
+    assert "mcinet.gov.ma" in block and "http" not in text  # a pointer, no invented link
+    # Cited as the other answers are: the June 2025 report the steps' pointers come from.
+    assert "Commerce extérieur : réunion de suivi du programme 2025-2027" in messages[0]["sources"]
+    assert messages[0]["sources"] in text
+
+
 async def test_financing_from_the_topic_and_procedures() -> None:
     messages, _ = await run(ActionFinancing(), tracker(intent="ask_financing"))
     assert responses(messages) == ["utter_financing_no_link"]

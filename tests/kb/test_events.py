@@ -54,6 +54,7 @@ def test_list_events_filters(events: Session, filters: dict, expected: list[str]
 def test_past_and_upcoming_follow_the_injected_today(events: Session) -> None:
     event = get_event_by_slug(events, slug="ongoing-2026", today=TODAY)
     assert event and not event.past and not event.upcoming and event.ongoing
+    assert not event.registration_open  # under way: too late to register
     before = get_event_by_slug(events, slug="ongoing-2026", today=date(2026, 1, 1))
     assert before and before.upcoming and not before.past
     after = get_event_by_slug(events, slug="ongoing-2026", today=date(2026, 1, 17))

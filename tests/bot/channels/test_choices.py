@@ -139,6 +139,51 @@ def test_a_position_picks_a_button_of_the_one_message_that_offered_several() -> 
     assert pick(conversation, 7) is None  # beyond the list: left to the form's checks
 
 
+FORM_EVENTS = ("webinar", "abidjan", "nairobi", "hong-kong", "uae")
+
+
+def form_asks_which_event(*before: Any) -> DialogueStateTracker:
+    """The registration form refused the event named, then asked which one with a button per
+    open event (utter_ask_event_slug), after a list of four events shown earlier."""
+    buttons = [{"title": slug, "payload": register_payload(slug)} for slug in FORM_EVENTS]
+    return tracker(
+        *event_list(),
+        *before,
+        UserUttered(register_payload("dakar")),
+        ActiveLoop("registration_form"),
+        BotUttered("Les inscriptions à « Dakar » sont closes."),
+        BotUttered("À quel événement souhaitez-vous vous inscrire ?", {"buttons": buttons}),
+        SlotSet("listed_events", list(FORM_EVENTS)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("2", "abidjan"),
+        ("la 2", "abidjan"),
+        ("٢", "abidjan"),
+        ("رقم 2", "abidjan"),
+        ("التانية", "abidjan"),
+        ("tania", "abidjan"),
+        ("5", "uae"),
+        ("the last one", "uae"),
+    ],
+)
+async def test_inside_the_form_a_position_picks_that_event_of_its_question(
+    text: str, slug: str
+) -> None:
+    """Not the list shown before the form (four events), not "only 5 choices" for "2"."""
+    agent = agent_with(form_asks_which_event())
+    assert await resolve_choice(agent, "u1", text) == register_payload(slug)
+    assert await resolve_choice(agent, "u1", text, numbers_shown=True) == register_payload(slug)
+
+
+async def test_inside_the_form_a_position_beyond_its_question_goes_to_the_form() -> None:
+    """The form's own check says how many events it offered (actions/registration)."""
+    assert await resolve_choice(agent_with(form_asks_which_event()), "u1", "6") == "6"
+
+
 def test_an_offer_after_the_items_is_one_more_item() -> None:
     offer = {"title": "M'abonner aux alertes", "payload": '/subscribe_alerts{"country": "JP"}'}
     conversation = tracker(

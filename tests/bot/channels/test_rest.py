@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
-from rasa.shared.core.slots import TextSlot
+from rasa.shared.core.events import ActiveLoop, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.slots import ListSlot, TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -106,6 +106,27 @@ async def test_a_typed_choice_reaches_rasa_as_the_button_it_picks(rest: Rest) ->
         "bonjour",
         buttons[0]["payload"],
     ]
+
+
+async def test_a_typed_number_answers_the_registration_forms_question(rest: Rest) -> None:
+    """Inside the form, "2" under its five events is the second one, in every script."""
+    slugs = ["webinar", "abidjan", "nairobi", "hong-kong", "uae"]
+    buttons = [
+        {"title": slug, "payload": f'/register_mission{{"event_slug": "{slug}"}}'} for slug in slugs
+    ]
+    rest.store.trackers["rest:web-3"] = DialogueStateTracker.from_events(
+        "web-3",
+        [
+            UserUttered("je veux m'inscrire"),
+            ActiveLoop("registration_form"),
+            BotUttered("À quel événement souhaitez-vous vous inscrire ?", {"buttons": buttons}),
+            SlotSet("listed_events", slugs),
+        ],
+        slots=[TextSlot("language", mappings=[{}]), ListSlot("listed_events", mappings=[{}])],
+    )
+    for text in ("2", "٢", "la 2", "التانية", "tania"):
+        assert (await rest.post({"sender": "web-3", "message": text})).status_code == 200
+    assert [m.text for m in rest.rasa.received] == [buttons[1]["payload"]] * 5
 
 
 async def test_a_message_at_the_limit_is_parsed(rest: Rest) -> None:
