@@ -9,11 +9,10 @@ from datetime import timedelta
 from typing import TextIO
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from admin.common import EXIT_OK, open_database, short_error
-from core import clock, settings
+from core import clock
 from kb import notifications
 from kb.models import utcnow
 from outbound import notify
@@ -25,23 +24,15 @@ def alert_new_events(engine: Engine, slugs: Sequence[str], out: TextIO) -> None:
     Alerts not sent here (no channel configured, a user's channel without a notifier, a
     settings error) stay due: notify-pending sends them later.
     """
-    try:
-        dues = notify.due_notifications(
-            engine, today=clock.today(), event_slugs=slugs, reminders=False
-        )
-        if not dues:
-            return
-        notifiers = notify.notifiers_from_environment()
-    except (SQLAlchemyError, settings.SettingsError) as exc:
-        out.write(f"alerts not sent ({short_error(exc)}): run notify-pending\n")
-        return
-    if not notifiers:
+    outcome = asyncio.run(notify.alert_new_events(engine, slugs, today=clock.today()))
+    if outcome.error is not None:
+        out.write(f"alerts not sent ({short_error(outcome.error)}): run notify-pending\n")
+    elif outcome.summary is not None:
+        out.writelines(f"alerts: {line}\n" for line in outcome.summary.lines())
+    elif outcome.due:
         out.write(
-            f"{len(dues)} alerts pending, no channel configured: run notify-pending once one is\n"
+            f"{outcome.due} alerts pending, no channel configured: run notify-pending once one is\n"
         )
-        return
-    summary = asyncio.run(notify.send_due(engine, dues, notifiers))
-    out.writelines(f"alerts: {line}\n" for line in summary.lines())
 
 
 def cmd_notify_pending(args: argparse.Namespace, out: TextIO) -> int:

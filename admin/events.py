@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -20,10 +19,11 @@ from admin.common import (
     write_export,
 )
 from core import clock
-from kb.events import get_event_by_slug, upsert_event
+from kb.events import get_event_by_slug, upsert_events
 from kb.files.event_formats import dump_csv, dump_yaml, read_events_file
 from kb.files.event_schema import EventFileError
-from kb.models import Event, Source
+from kb.models import Event
+from kb.sources import source_ids
 
 #: What import-events calls with the slugs of the events it created (admin.alerts.alert_new_events).
 NewEventsHook = Callable[[Engine, Sequence[str], TextIO], None]
@@ -44,30 +44,22 @@ def cmd_import_events(args: argparse.Namespace, out: TextIO, *, on_created: NewE
     with Session(engine) as session:
         if any(e.source_id for e in events):
             try:  # second pass, now that the database tells which source ids exist
-                events = read_events_file(
-                    path, fmt=args.format, known_sources=_known_sources(session)
-                )
+                events = read_events_file(path, fmt=args.format, known_sources=source_ids(session))
             except EventFileError as exc:
                 raise CommandError(_problems(path, exc), EXIT_INVALID) from exc
-        results = [upsert_event(session, event=e) for e in events]
-        created = [r.slug for r in results if r.action == "created"]
+        done = upsert_events(session, events=events)
         if args.dry_run:
             session.rollback()
         else:
             session.commit()
-    counts = Counter(r.action for r in results)
     prefix = "dry run, nothing written: would be " if args.dry_run else ""
     out.write(
-        f"{prefix}{counts['created']} created, {counts['updated']} updated, "
-        f"{counts['unchanged']} unchanged\n"
+        f"{prefix}{len(done.created)} created, {len(done.updated)} updated, "
+        f"{len(done.unchanged)} unchanged\n"
     )
-    if created and not args.dry_run and not args.no_notify:
-        on_created(engine, created, out)
+    if done.created and not args.dry_run and not args.no_notify:
+        on_created(engine, done.created, out)
     return EXIT_OK
-
-
-def _known_sources(session: Session) -> set[str]:
-    return set(session.scalars(select(Source.id)))
 
 
 def _problems(path: Path, exc: EventFileError) -> str:

@@ -1,12 +1,14 @@
-"""Events (trade missions, fairs, forums, webinars, delegations): upsert, look up, list, close."""
+"""Events (trade missions, fairs, forums, webinars, delegations): upsert, look up, list, search,
+close and cancel."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kb.models import Event
@@ -114,12 +116,88 @@ def list_events(
     return views if limit is None else views[:limit]
 
 
-def close_event(session: Session, *, slug: str, today: date) -> EventView:
-    """Close registrations for an event; raises NotFoundError for an unknown slug."""
+def _set_status(session: Session, *, slug: str, status: str) -> tuple[Event, str]:
     row = event_row(session, slug=slug)
     if row is None:
         raise NotFoundError(f"no event with slug {slug!r}")
-    if row.status != "closed":
-        row.status = "closed"
+    before = row.status
+    if before != status:
+        row.status = status
         session.flush()
+    return row, before
+
+
+def set_event_status(session: Session, *, slug: str, status: str) -> str:
+    """Set an event's status (open, closed, cancelled); its status before. Raises
+    NotFoundError for an unknown slug."""
+    return _set_status(session, slug=slug, status=status)[1]
+
+
+def close_event(session: Session, *, slug: str, today: date) -> EventView:
+    """Close registrations for an event; raises NotFoundError for an unknown slug."""
+    row, _before = _set_status(session, slug=slug, status="closed")
     return event_view(row, today)
+
+
+@dataclass(frozen=True)
+class EventsUpserted:
+    """The slugs a batch of upserts created, updated and left unchanged, in input order."""
+
+    created: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+
+
+def upsert_events(session: Session, *, events: Iterable[EventInput]) -> EventsUpserted:
+    """Upsert every event by slug (the caller commits); which were created, updated, unchanged."""
+    done: dict[str, list[str]] = {"created": [], "updated": [], "unchanged": []}
+    for event in events:
+        result = upsert_event(session, event=event)
+        done[result.action].append(result.slug)
+    return EventsUpserted(**{action: tuple(slugs) for action, slugs in done.items()})
+
+
+@dataclass(frozen=True)
+class EventSearch:
+    """What the staff console searches events by (None: any)."""
+
+    text: str | None = None
+    country: str | None = None
+    sector: str | None = None
+    event_type: str | None = None
+    status: str | None = None
+
+
+def search_events(session: Session, *, today: date, search: EventSearch) -> list[EventView]:
+    """Every event matching ``search``, past and cancelled ones included: those not ended yet
+    first (soonest first), then the past ones (latest first).
+
+    ``text`` is looked for, case-insensitively, in the slug, the three titles, the city and
+    the organizer. An event with no sectors is open to all, so it matches every ``sector``.
+    """
+    query = select(Event)
+    if search.text:
+        pattern = f"%{_escape_like(search.text)}%"
+        columns = (Event.slug, Event.title_fr, Event.title_ar, Event.title_en, Event.city)
+        query = query.where(
+            or_(*(c.ilike(pattern, escape="\\") for c in (*columns, Event.organizer)))
+        )
+    if search.country:
+        query = query.where(Event.country == search.country)
+    if search.event_type:
+        query = query.where(Event.type == search.event_type)
+    if search.status:
+        query = query.where(Event.status == search.status)
+    sector = search.sector
+    views = [
+        event_view(r, today)
+        for r in session.scalars(query)
+        if not sector or not r.sectors or sector in r.sectors
+    ]
+    coming = sorted((v for v in views if not v.past), key=lambda v: (v.start_date, v.slug))
+    past = sorted((v for v in views if v.past), key=lambda v: (v.end_date, v.slug), reverse=True)
+    return coming + past
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -250,14 +250,21 @@ def dump_csv(events: Iterable[EventInput]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for event in events:
-        record = event_record(event)
-        row = []
-        for col in CSV_COLUMNS:
-            base, _, lang = col.rpartition("_")
-            if base in TEXT_FIELDS:
-                texts = record[base]
-                row.append(texts[lang] if texts else "")
-            else:
-                row.append(_csv_cell(record[col]))
-        writer.writerow([safe_cell(cell) for cell in row])
+        values = flat_values(event)
+        writer.writerow([safe_cell(values[col]) for col in CSV_COLUMNS])
     return out.getvalue()
+
+
+def flat_values(event: EventInput) -> dict[str, str]:
+    """One event as text by CSV column (``title_fr``..., sectors ``;``-separated): a CSV row,
+    or the fields of the console's event form."""
+    record = event_record(event)
+    values = {}
+    for col in CSV_COLUMNS:
+        base, _, lang = col.rpartition("_")
+        if base in TEXT_FIELDS:
+            texts = record[base]
+            values[col] = texts[lang] if texts else ""
+        else:
+            values[col] = _csv_cell(record[col])
+    return values

@@ -11,16 +11,20 @@ language (render.py, wording in texts.py) and sent through its channel's ``Notif
 - at most once: a notifications_sent row is claimed and committed before the send and marked
   after it; a row left 'claimed' is never sent again automatically (claims.py).
 
-This module is what the admin CLI (``notify-pending``) calls.
+This module is what the admin CLI (``notify-pending``, ``import-events``) and the staff
+console (publishing events) call.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from core import settings
@@ -39,8 +43,10 @@ __all__ = [
     "ALERT_TEMPLATE",
     "REMINDER_TEMPLATE",
     "ClaimStore",
+    "NewEventAlerts",
     "RetryPolicy",
     "Summary",
+    "alert_new_events",
     "close_all",
     "deliver",
     "due_notifications",
@@ -111,3 +117,33 @@ def notifiers_from_environment() -> dict[str, Notifier]:
     if env.twilio.account_sid:
         notifiers["twilio_whatsapp"] = TwilioNotifier.from_env()
     return notifiers
+
+
+@dataclass(frozen=True)
+class NewEventAlerts:
+    """What became of the alerts for newly published events.
+
+    ``error`` (a database or settings error) or no notifier configured (``summary`` None with
+    ``due`` > 0) leave the alerts due: notify-pending sends them later.
+    """
+
+    due: int = 0
+    summary: Summary | None = None
+    error: Exception | None = None
+
+
+async def alert_new_events(engine: Engine, slugs: Sequence[str], *, today: date) -> NewEventAlerts:
+    """Send the alerts due for the events ``slugs`` (just created and committed) through the
+    channels configured in the environment."""
+    try:
+        dues = await asyncio.to_thread(
+            due_notifications, engine, today=today, event_slugs=slugs, reminders=False
+        )
+        if not dues:
+            return NewEventAlerts()
+        notifiers = notifiers_from_environment()
+    except (SQLAlchemyError, settings.SettingsError) as exc:
+        return NewEventAlerts(error=exc)
+    if not notifiers:
+        return NewEventAlerts(due=len(dues))
+    return NewEventAlerts(due=len(dues), summary=await send_due(engine, dues, notifiers))
