@@ -68,13 +68,17 @@ async def signed_in(request: Request) -> StaffView | None:
     return staff
 
 
-def guard(*, role: str | None = None, anonymous: bool = False) -> Callable[[Endpoint], Endpoint]:
+def guard(
+    *, role: str | None = None, anonymous: bool = False, files: int = 0
+) -> Callable[[Endpoint], Endpoint]:
     """Wrap an endpoint: CSRF on state-changing methods, a session unless ``anonymous``, and
-    ``role`` when given. ``request.state.staff`` holds the account (None when anonymous)."""
+    ``role`` when given. ``request.state.staff`` holds the account (None when anonymous).
+    The endpoint's form may carry up to ``files`` files (none by default)."""
 
     def wrap(endpoint: Endpoint) -> Endpoint:
         @functools.wraps(endpoint)
         async def guarded(request: Request) -> Response:
+            request.state.max_files = files
             if request.method not in SAFE_METHODS and not await csrf.is_valid(request):
                 logger.info(
                     "console: %s %s refused: no valid CSRF token", request.method, _path(request)

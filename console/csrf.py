@@ -23,7 +23,7 @@ from console.web import console_of
 
 COOKIE: Final = "asmex_csrf"
 FIELD: Final = "csrf_token"
-#: Largest form the console reads: no file, a few fields.
+#: Largest form the console reads: a few dozen fields (and a file where the guard allows one).
 MAX_FIELDS: Final = 50
 _SEED_RE: Final = re.compile(r"[A-Za-z0-9_-]{43}")
 
@@ -68,8 +68,10 @@ def set_cookie(request: Request, response: Response) -> None:
 
 
 async def read_form(request: Request) -> FormData:
-    """The request's form (read once, then cached on the request); no files accepted."""
-    return await request.form(max_files=0, max_fields=MAX_FIELDS)
+    """The request's form (read once, then cached on the request); files only where the
+    endpoint's guard accepts them (``guard(files=...)``)."""
+    files = getattr(request.state, "max_files", 0)
+    return await request.form(max_files=files, max_fields=MAX_FIELDS)
 
 
 async def is_valid(request: Request) -> bool:

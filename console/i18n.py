@@ -124,6 +124,117 @@ STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
         "en": "Internal error: try again later.",
     },
     "back_home": {"fr": "Retour à l'accueil", "ar": "العودة إلى الرئيسية", "en": "Back to home"},
+    "nav_events": {"fr": "Événements", "ar": "الأحداث", "en": "Events"},
+    "events_title": {"fr": "Événements", "ar": "الأحداث", "en": "Events"},
+    "events_new": {"fr": "Nouvel événement", "ar": "حدث جديد", "en": "New event"},
+    "events_upload": {"fr": "Importer un fichier", "ar": "استيراد ملف", "en": "Upload a file"},
+    "events_search": {"fr": "Rechercher", "ar": "بحث", "en": "Search"},
+    "events_text": {"fr": "Texte", "ar": "نص", "en": "Text"},
+    "events_country": {"fr": "Pays", "ar": "البلد", "en": "Country"},
+    "events_sector": {"fr": "Secteur", "ar": "القطاع", "en": "Sector"},
+    "events_type": {"fr": "Type", "ar": "النوع", "en": "Type"},
+    "events_status": {"fr": "Statut", "ar": "الحالة", "en": "Status"},
+    "events_dates": {"fr": "Dates", "ar": "التواريخ", "en": "Dates"},
+    "events_title_col": {"fr": "Titre", "ar": "العنوان", "en": "Title"},
+    "events_any": {"fr": "Tous", "ar": "الكل", "en": "Any"},
+    "events_past": {"fr": "passé", "ar": "منتهٍ", "en": "past"},
+    "events_count": {
+        "fr": "événements trouvés :",
+        "ar": "الأحداث الموجودة:",
+        "en": "events found:",
+    },
+    "events_empty": {
+        "fr": "Aucun événement ne correspond.",
+        "ar": "لا يوجد أي حدث مطابق.",
+        "en": "No event matches.",
+    },
+    "events_edit": {"fr": "Modifier", "ar": "تعديل", "en": "Edit"},
+    "events_close": {
+        "fr": "Clore les inscriptions",
+        "ar": "إغلاق التسجيل",
+        "en": "Close registrations",
+    },
+    "events_cancel": {"fr": "Annuler l'événement", "ar": "إلغاء الحدث", "en": "Cancel the event"},
+    "events_confirm_close": {
+        "fr": "Clore les inscriptions à cet événement ? Il aura toujours lieu.",
+        "ar": "إغلاق التسجيل في هذا الحدث؟ سيُقام الحدث رغم ذلك.",
+        "en": "Close registrations for this event? It still takes place.",
+    },
+    "events_confirm_cancel": {
+        "fr": "Annuler cet événement ? Il n'aura pas lieu et n'est plus proposé aux membres.",
+        "ar": "إلغاء هذا الحدث؟ لن يُقام ولن يُعرض على الأعضاء بعد الآن.",
+        "en": "Cancel this event? It will not take place and is no longer offered to members.",
+    },
+    "events_confirm": {"fr": "Confirmer", "ar": "تأكيد", "en": "Confirm"},
+    "events_back": {
+        "fr": "Retour aux événements",
+        "ar": "العودة إلى الأحداث",
+        "en": "Back to events",
+    },
+    "events_save": {"fr": "Enregistrer", "ar": "حفظ", "en": "Save"},
+    "events_form_intro": {
+        "fr": "Les champs du fichier d'import, vérifiés comme lui ; "
+        "les erreurs sont celles de l'import.",
+        "ar": "حقول ملف الاستيراد، تُفحص كما يُفحص؛ والأخطاء هي أخطاء الاستيراد نفسها.",
+        "en": "The import file's fields, checked as it is; the errors are the import's own.",
+    },
+    "events_problems": {
+        "fr": "Rien n'a été enregistré. À corriger :",
+        "ar": "لم يُحفظ أي شيء. يجب تصحيح ما يلي:",
+        "en": "Nothing was saved. To correct:",
+    },
+    "slug_taken": {
+        "fr": "Un événement porte déjà cet identifiant : modifiez-le plutôt.",
+        "ar": "يوجد حدث بهذا المعرّف: عدّله بدلا من ذلك.",
+        "en": "An event already has this slug: edit it instead.",
+    },
+    "events_done": {"fr": "Enregistré", "ar": "تم الحفظ", "en": "Saved"},
+    "events_created": {"fr": "créés", "ar": "أُنشئت", "en": "created"},
+    "events_updated": {"fr": "modifiés", "ar": "عُدّلت", "en": "updated"},
+    "events_unchanged": {"fr": "inchangés", "ar": "دون تغيير", "en": "unchanged"},
+    "alerts_sent": {"fr": "Alertes envoyées", "ar": "التنبيهات المرسلة", "en": "Alerts sent"},
+    "alerts_failed": {"fr": "échouées", "ar": "فشلت", "en": "failed"},
+    "alerts_skipped": {"fr": "ignorées", "ar": "تُخطّيت", "en": "skipped"},
+    "alerts_none": {
+        "fr": "Aucun abonné concerné : pas d'alerte.",
+        "ar": "لا يوجد مشترك معني: لا تنبيه.",
+        "en": "No matching subscriber: no alert.",
+    },
+    "alerts_pending": {
+        "fr": "Alertes en attente (aucun canal configuré, ou erreur) : lancez notify-pending.",
+        "ar": "تنبيهات معلقة (لا توجد قناة مهيأة، أو خطأ): شغّل notify-pending.",
+        "en": "Alerts pending (no channel configured, or an error): run notify-pending.",
+    },
+    "upload_intro": {
+        "fr": "Un fichier YAML ou CSV au format de l'import (60 Ko au plus), vérifié en entier : "
+        "rien n'est écrit si une ligne est fausse.",
+        "ar": "ملف YAML أو CSV بصيغة الاستيراد (60 كيلوبايت على الأكثر)، يُفحص كاملا: "
+        "لا يُكتب أي شيء إذا كان أي سطر خاطئا.",
+        "en": "A YAML or CSV file in the import format (60 KB at most), checked whole: "
+        "nothing is written when any row is wrong.",
+    },
+    "upload_file": {"fr": "Fichier", "ar": "الملف", "en": "File"},
+    "upload_submit": {"fr": "Importer", "ar": "استيراد", "en": "Import"},
+    "upload_missing": {
+        "fr": "Choisissez un fichier à importer.",
+        "ar": "اختر ملفا للاستيراد.",
+        "en": "Choose a file to upload.",
+    },
+    "upload_type": {
+        "fr": "Type de fichier refusé : .yml, .yaml ou .csv seulement.",
+        "ar": "نوع ملف مرفوض: ‎.yml أو ‎.yaml أو ‎.csv فقط.",
+        "en": "File type refused: .yml, .yaml or .csv only.",
+    },
+    "upload_size": {
+        "fr": "Fichier trop gros (60 Ko au plus) : découpez-le, ou utilisez import-events.",
+        "ar": "الملف كبير جدا (60 كيلوبايت على الأكثر): قسّمه أو استعمل import-events.",
+        "en": "File too large (60 KB at most): split it, or use import-events.",
+    },
+    "upload_encoding": {
+        "fr": "Le fichier n'est pas du texte UTF-8.",
+        "ar": "الملف ليس نصا بترميز UTF-8.",
+        "en": "The file is not UTF-8 text.",
+    },
 }
 
 
