@@ -29,23 +29,6 @@ from nlu.normalize import normalize_text
 
 logger = logging.getLogger(__name__)
 
-#: Words of the report that are values, not sentences (the sentences are domain.yml's).
-LABELS: Final[dict[str, dict[str, str]]] = {
-    "fr": {"fr": "français", "ar": "الفرنسية", "en": "French"},
-    "ar": {"fr": "arabe", "ar": "العربية", "en": "Arabic"},
-    "en": {"fr": "anglais", "ar": "الإنجليزية", "en": "English"},
-    "detected": {
-        "fr": "détectée à chaque message",
-        "ar": "تُحدد تلقائيا مع كل رسالة",
-        "en": "detected on each message",
-    },
-    "confirmed": {"fr": "confirmée", "ar": "مؤكد", "en": "confirmed"},
-    "cancelled": {"fr": "annulée", "ar": "ملغى", "en": "cancelled"},
-    "open": {"fr": "en cours", "ar": "قيد المعالجة", "en": "open"},
-    "closed": {"fr": "traitée", "ar": "تمت معالجته", "en": "closed"},
-    "head_office": {"fr": "siège de l'ASMEX", "ar": "مقر ASMEX", "en": "ASMEX head office"},
-    "all_events": {"fr": "tous les événements", "ar": "جميع الأحداث", "en": "all events"},
-}
 #: Channels by the name members know them by.
 CHANNEL_NAMES: Final = {
     "telegram": "Telegram",
@@ -87,11 +70,6 @@ def declines(text: str) -> bool:
     """Whether the message asks *not* to be sent their data."""
     normalised = normalize_text(text)
     return any(pattern.search(normalised) for pattern in _DECLINE_RES)
-
-
-def label(key: str, lang: str) -> str:
-    """A value of the report in the reply language."""
-    return LABELS[key][lang]
 
 
 # --- database work (run in a worker thread by run_db) ---------------------------------------
@@ -144,12 +122,12 @@ def _value(value: str | None) -> str:
 
 def profile_values(user: UserRecord, lang: str) -> dict[str, str]:
     """Placeholders of utter_my_data_profile."""
-    if user.language in LABELS:
-        language = label(user.language, lang)
+    if user.language in display.LABELS:
+        language = display.label(user.language, lang)
     elif user.language_hint in ("fr", "ar", "en"):
-        language = f"{label(user.language_hint, lang)} ({label('detected', lang)})"
+        language = f"{display.label(user.language_hint, lang)} ({display.label('detected', lang)})"
     else:
-        language = label("detected", lang)
+        language = display.label("detected", lang)
     return {
         "channel": CHANNEL_NAMES.get(user.channel, user.channel),
         "since": _day(user.created_at, lang),
@@ -170,8 +148,8 @@ def registration_values(registration: RegistrationView, lang: str) -> dict[str, 
         "sector": display.sector_name(registration.sector, lang)
         if registration.sector
         else display.NONE,
-        "status": label(registration.status, lang)
-        if registration.status in LABELS
+        "status": display.label(registration.status, lang)
+        if registration.status in display.LABELS
         else registration.status,
         "registered_on": _day(registration.created_at, lang),
     }
@@ -182,7 +160,9 @@ def alert_lines(subscriptions: list[AlertSubscriptionView], lang: str) -> str:
     lines = []
     for s in subscriptions:
         filters = Filters(s.country, s.sector, s.event_type)
-        lines.append(describe(filters, lang, {}) if filters.any else label("all_events", lang))
+        lines.append(
+            describe(filters, lang, {}) if filters.any else display.label("all_events", lang)
+        )
     return display.bullets(lines)
 
 
@@ -191,8 +171,10 @@ def handoff_values(handoff: HandoffRequest, names: dict[str, Texts], lang: str) 
     region = names.get(handoff.region or "")
     return {
         "date": _day(handoff.created_at, lang),
-        "routed_to": region.get(lang) if region else label("head_office", lang),
-        "status": label(handoff.status, lang) if handoff.status in LABELS else handoff.status,
+        "routed_to": region.get(lang) if region else display.label("head_office", lang),
+        "status": display.label(handoff.status, lang)
+        if handoff.status in display.LABELS
+        else handoff.status,
         "messages": str(handoff.messages_kept),
     }
 
@@ -208,8 +190,8 @@ def send_report(dispatcher: CollectingDispatcher, data: HeldData, lang: str) -> 
             response="utter_my_data_consent",
             date=_day(consent.accepted_at, lang),
             version=consent.version,
-            consent_language=label(consent.language, lang)
-            if consent.language in LABELS
+            consent_language=display.label(consent.language, lang)
+            if consent.language in display.LABELS
             else display.NONE,
         )
     if not data.registrations:

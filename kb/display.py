@@ -103,6 +103,21 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     "free": {"fr": "gratuit", "ar": "مجاني", "en": "free"},
     "online": {"fr": "en ligne", "ar": "عبر الإنترنت", "en": "online"},
     "all_sectors": {"fr": "tous secteurs", "ar": "جميع القطاعات", "en": "all sectors"},
+    # Values of the "send me my data" report: languages by code, statuses, where a request went.
+    "fr": {"fr": "français", "ar": "الفرنسية", "en": "French"},
+    "ar": {"fr": "arabe", "ar": "العربية", "en": "Arabic"},
+    "en": {"fr": "anglais", "ar": "الإنجليزية", "en": "English"},
+    "detected": {
+        "fr": "détectée à chaque message",
+        "ar": "تُحدد تلقائيا مع كل رسالة",
+        "en": "detected on each message",
+    },
+    "confirmed": {"fr": "confirmée", "ar": "مؤكد", "en": "confirmed"},
+    "cancelled": {"fr": "annulée", "ar": "ملغى", "en": "cancelled"},
+    "open": {"fr": "en cours", "ar": "قيد المعالجة", "en": "open"},
+    "closed": {"fr": "traitée", "ar": "تمت معالجته", "en": "closed"},
+    "head_office": {"fr": "siège de l'ASMEX", "ar": "مقر ASMEX", "en": "ASMEX head office"},
+    "all_events": {"fr": "tous les événements", "ar": "جميع الأحداث", "en": "all events"},
 }
 
 _LIST_SEPARATOR: Final = {"fr": ", ", "ar": "، ", "en": ", "}
