@@ -18,6 +18,7 @@ from admin.alerts import alert_new_events, cmd_notify_pending, cmd_release_claim
 from admin.common import EXIT_FAILURE, CommandError, short_error
 from admin.database import cmd_init_db, cmd_load_kb
 from admin.events import cmd_export_events, cmd_import_events
+from admin.learning import add_review_arguments, cmd_review_nlu
 from admin.registrations import (
     REGISTRATION_COLUMNS,
     cmd_close_event,
@@ -60,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m actions.admin",
         description="ASMEX assistant administration: database, knowledge base, events, "
-        "registrations, alerts and reminders, retention, staff console accounts.",
+        "registrations, alerts and reminders, retention, the NLU review, staff console accounts.",
     )
     parser.add_argument(
         "--database-url",
@@ -92,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_registration_commands(add)
     _add_alert_commands(add)
     _add_retention_commands(add)
+    _add_learning_commands(add)
     add_staff_commands(add)
     return parser
 
@@ -185,6 +187,17 @@ def _add_retention_commands(add: AddCommand) -> None:
         metavar="FILE",
         help="the Rasa server's endpoints file, whose tracker_store holds the conversations "
         "(default: endpoints.yml; e.g. endpoints.production.yml)",
+    )
+
+
+def _add_learning_commands(add: AddCommand) -> None:
+    add_review_arguments(
+        add(
+            "review-nlu",
+            cmd_review_nlu,
+            "Write the messages the assistant did not understand, or was unsure about, grouped "
+            "and masked, as a review file in Rasa's NLU format, outside the repository.",
+        )
     )
 
 

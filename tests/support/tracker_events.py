@@ -1,0 +1,217 @@
+"""A tracker store database as Rasa's SQLTrackerStore writes it (its own table), filled with
+user messages, actions and restarts shaped like the events the servers store."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, insert
+from sqlalchemy.engine import Engine
+
+
+def tracker_engine(path: Path) -> Engine:
+    """An SQLite tracker store at ``path`` with Rasa's ``events`` table (and its index)."""
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    engine = create_engine(f"sqlite:///{path}")
+    SQLTrackerStore.Base.metadata.create_all(engine)
+    return engine
+
+
+def user(
+    text: str,
+    *,
+    at: float,
+    intent: str,
+    confidence: float,
+    language: str,
+    ranking: list[tuple[str, float]] | None = None,
+    channel: str = "telegram",
+    metadata: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A ``user`` event's data, with parse_data as the project's NLU writes it."""
+    ranked = ranking or [(intent, confidence)]
+    return {
+        "event": "user",
+        "timestamp": at,
+        "metadata": {"model_id": "m", **(metadata or {})},
+        "text": text,
+        "parse_data": {
+            "intent": {"name": intent, "confidence": confidence},
+            "entities": [],
+            "text": text,
+            "language": language,
+            "intent_ranking": [{"name": n, "confidence": c} for n, c in ranked],
+        },
+        "input_channel": channel,
+    }
+
+
+def action(name: str, *, at: float) -> dict[str, Any]:
+    return {"event": "action", "timestamp": at, "name": name}
+
+
+def restart(*, at: float) -> dict[str, Any]:
+    return {"event": "restart", "timestamp": at}
+
+
+@dataclass
+class Conversations:
+    """Rows to insert, conversation by conversation, in order (ids grow as Rasa's do)."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, sender_id: str, *events: dict[str, Any]) -> Conversations:
+        for data in events:
+            parse = data.get("parse_data") or {}
+            self.rows.append(
+                {
+                    "sender_id": sender_id,
+                    "type_name": data["event"],
+                    "timestamp": data["timestamp"],
+                    "intent_name": (parse.get("intent") or {}).get("name"),
+                    "action_name": data.get("name"),
+                    "data": json.dumps(data, ensure_ascii=False),
+                }
+            )
+        return self
+
+    def store(self, engine: Engine) -> None:
+        from rasa.core.tracker_store import SQLTrackerStore
+
+        table = SQLTrackerStore.SQLEvent.__table__
+        with engine.begin() as connection:
+            if self.rows:
+                connection.execute(insert(table), self.rows)
+
+
+#: A day of messages in French, Arabic, Darija (both scripts) and English, relative to ``now``.
+FALLBACK_EAC = [("nlu_fallback", 0.3), ("ask_market", 0.28), ("list_missions", 0.2)]
+
+
+def members_messages(now: float) -> Conversations:
+    """Messages of five members, an erased one, a handoff and a button (learning loop tests).
+
+    Understood: the greetings. Not understood: the EAC question (twice, spelled two ways),
+    the question about ASMEX's president. Unsure: the Darija ones (0.45, 0.52). Masked: the
+    phone, e-mail and ICE. Left out: the erased member, the message a person handled, the
+    button's payload, the message older than a week.
+    """
+    hour = 3600.0
+    return (
+        Conversations()
+        .add(
+            "telegram:101",
+            user("Bonjour", at=now - 5 * hour, intent="greet", confidence=0.99, language="fr"),
+            user(
+                "Quels secteurs sont demandés dans l'EAC ?",
+                at=now - 5 * hour + 10,
+                intent="nlu_fallback",
+                confidence=0.3,
+                language="fr",
+                ranking=FALLBACK_EAC,
+            ),
+            user(
+                "/register_mission{\"event\": \"gitex-africa-2026\"}",
+                at=now - 5 * hour + 20,
+                intent="register_mission",
+                confidence=1.0,
+                language="fr",
+            ),
+        )
+        .add(
+            "whatsapp:212600000002",
+            user(
+                "quels secteurs sont demandes dans l'EAC",
+                at=now - 4 * hour,
+                intent="nlu_fallback",
+                confidence=0.3,
+                language="fr",
+                ranking=FALLBACK_EAC,
+                channel="whatsapp",
+            ),
+            user(
+                "بغيت نعرف واش كاين الطلب على زيت الزيتون ف COMESA",
+                at=now - 4 * hour + 30,
+                intent="ask_market",
+                confidence=0.45,
+                language="ary",
+                ranking=[("ask_market", 0.45), ("list_missions", 0.3)],
+                channel="whatsapp",
+            ),
+        )
+        .add(
+            "telegram:103",
+            user(
+                "ma bghitch les alertes 3afak",
+                at=now - 3 * hour,
+                intent="subscribe_alerts",
+                confidence=0.52,
+                language="ary",
+                ranking=[("subscribe_alerts", 0.52), ("unsubscribe_alerts", 0.4)],
+            ),
+            user(
+                "من هو رئيس الجمعية؟",
+                at=now - 3 * hour + 5,
+                intent="nlu_fallback",
+                confidence=0.3,
+                language="ar",
+                ranking=[("nlu_fallback", 0.3), ("ask_asmex", 0.25)],
+            ),
+        )
+        .add(
+            "rest:104",
+            user(
+                "appelez moi au 0612345678 ou karim.benali@exemple.ma, ICE 001525478000032",
+                at=now - 2 * hour,
+                intent="nlu_fallback",
+                confidence=0.3,
+                language="fr",
+                ranking=[("nlu_fallback", 0.3), ("handoff", 0.29)],
+                channel="rest",
+            ),
+            user("thanks", at=now - 2 * hour + 5, intent="thank", confidence=0.97, language="en"),
+            user(
+                "wach kayn chi salon f Dubai had l3am",
+                at=now - 9 * 24 * hour,
+                intent="nlu_fallback",
+                confidence=0.3,
+                language="ary",
+                ranking=[("nlu_fallback", 0.3), ("list_missions", 0.27)],
+                channel="rest",
+            ),
+        )
+        .add(  # erased: the store kept the conversation from the restart on
+            "telegram:105",
+            restart(at=now - 6 * hour),
+            user(
+                "Fatima Zahra, 0661234567, je ne comprends pas",
+                at=now - 6 * hour + 5,
+                intent="nlu_fallback",
+                confidence=0.3,
+                language="fr",
+            ),
+        )
+        .add(  # an erasure whose save failed: the action is stored, nothing else erased
+            "telegram:106",
+            user(
+                "supprimer tout svp", at=now - 7 * hour, intent="nlu_fallback", confidence=0.2,
+                language="fr",
+            ),
+            action("action_delete_my_data", at=now - 7 * hour + 1),
+        )
+        .add(
+            "telegram:107",
+            user(
+                "Merci beaucoup Madame, je vous envoie le dossier",
+                at=now - hour,
+                intent="nlu_fallback",
+                confidence=0.3,
+                language="fr",
+                metadata={"handled_by_person": True},
+            ),
+        )
+    )
