@@ -34,7 +34,11 @@ def test_groups_counted_with_their_intents_and_languages(tracker: Engine) -> Non
     assert eac.languages == (("fr", 2),)
     assert eac.intents == (("nlu_fallback", pytest.approx(0.3)),)
     darija = by_text["بغيت نعرف واش كاين الطلب على زيت الزيتون ف COMESA"]
-    assert (darija.reason, darija.guess, darija.languages) == ("unsure", "ask_market", (("ary", 1),))
+    assert (darija.reason, darija.guess, darija.languages) == (
+        "unsure",
+        "ask_market",
+        (("ary", 1),),
+    )
     assert darija.confidence == pytest.approx(0.45)
     arabizi = by_text["ma bghitch les alertes 3afak"]
     assert (arabizi.reason, arabizi.guess) == ("unsure", "subscribe_alerts")

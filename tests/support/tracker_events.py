@@ -115,7 +115,7 @@ def members_messages(now: float) -> Conversations:
                 ranking=FALLBACK_EAC,
             ),
             user(
-                "/register_mission{\"event\": \"gitex-africa-2026\"}",
+                '/register_mission{"event": "gitex-africa-2026"}',
                 at=now - 5 * hour + 20,
                 intent="register_mission",
                 confidence=1.0,
@@ -198,7 +198,10 @@ def members_messages(now: float) -> Conversations:
         .add(  # an erasure whose save failed: the action is stored, nothing else erased
             "telegram:106",
             user(
-                "supprimer tout svp", at=now - 7 * hour, intent="nlu_fallback", confidence=0.2,
+                "supprimer tout svp",
+                at=now - 7 * hour,
+                intent="nlu_fallback",
+                confidence=0.2,
                 language="fr",
             ),
             action("action_delete_my_data", at=now - 7 * hour + 1),
