@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from console.app import create_app
 from core import settings
+from kb.conversation_store import DEFAULT_ENDPOINTS, EndpointsError, tracker_store_url
 from kb.migrate import current_revision, head_revision
 from kb.session import describe_error, display_url, make_engine
 
@@ -32,6 +33,16 @@ def _database_ready(url: str) -> str | None:
     return None
 
 
+def _tracker_url() -> str | None:
+    """The conversation store endpoints.yml names (for the analytics page), or None."""
+    try:
+        url = tracker_store_url(DEFAULT_ENDPOINTS)
+    except EndpointsError as exc:
+        print(f"console: analytics without conversations: {exc}", file=sys.stderr)
+        return None
+    return url.render_as_string(hide_password=False) if url is not None else None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Serve the console until stopped; 2 without its secret or database."""
     argparse.ArgumentParser(
@@ -40,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     ).parse_args(argv)
     current = settings.current()
     try:
-        app = create_app(current)
+        app = create_app(current, tracker_url=_tracker_url())
     except settings.SettingsError as missing:
         print(f"console: {missing}; `make setup` writes one into .env", file=sys.stderr)
         return 2

@@ -100,8 +100,10 @@ def create_app(
     *,
     now: Callable[[], datetime] | None = None,
     engine: Engine | None = None,
+    tracker_url: str | None = None,
 ) -> Starlette:
-    """The console app; SettingsError when CONSOLE_SECRET is missing or a placeholder."""
+    """The console app; SettingsError when CONSOLE_SECRET is missing or a placeholder.
+    ``tracker_url``: Rasa's conversation store, read (never written) by the analytics page."""
     secret = core_settings.check_secret("CONSOLE_SECRET", settings.console_secret)
     engine = engine or make_engine(settings.database_url, pool_pre_ping=True)
     console = Console(
@@ -111,12 +113,15 @@ def create_app(
         templates=Jinja2Templates(directory=HERE / "templates"),
         now=now or (lambda: datetime.now(timezone.utc)),
         secret=secret.encode("utf-8"),
+        tracker=make_engine(tracker_url, pool_pre_ping=True) if tracker_url else None,
     )
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         yield
         engine.dispose()
+        if console.tracker is not None:
+            console.tracker.dispose()
 
     routes = _checked(pages.routes())
     routes.append(Mount("/static", StaticFiles(directory=HERE / "static"), name="static"))

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from console.i18n_analytics import ANALYTICS
+
 LANGUAGES: Final = ("fr", "ar", "en")
 DEFAULT: Final = "fr"
 RIGHT_TO_LEFT: Final = frozenset({"ar"})
@@ -16,6 +18,7 @@ RIGHT_TO_LEFT: Final = frozenset({"ar"})
 NAMES: Final = {"fr": "Français", "ar": "العربية", "en": "English"}
 
 STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
+    **ANALYTICS,
     "app_title": {
         "fr": "Console ASMEX",
         "ar": "لوحة تحكم ASMEX",

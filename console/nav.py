@@ -24,6 +24,7 @@ NAV: Final = (
     NavItem("/", "nav_home"),
     NavItem("/events", "nav_events", frozenset({"admin"})),
     NavItem("/audit", "nav_audit", frozenset({"admin"})),
+    NavItem("/analytics", "nav_analytics", frozenset({"admin"})),
 )
 
 

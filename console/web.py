@@ -39,6 +39,9 @@ class Console:
     now: Callable[[], datetime]
     #: CONSOLE_SECRET's bytes: signs sessions and CSRF tokens.
     secret: bytes
+    #: Rasa's conversation store (the tracker store's database), read by the analytics page;
+    #: None when the conversations are not kept in an SQL database.
+    tracker: Engine | None = None
 
 
 def console_of(request: Request) -> Console:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from console.pages import audit, event_upload, events, home, session
+from console.pages import analytics, audit, event_upload, events, home, session
 
-GROUPS = (session, home, events, event_upload, audit)
+GROUPS = (session, home, events, event_upload, audit, analytics)
 
 
 def routes() -> list[BaseRoute]:
