@@ -22,10 +22,12 @@ BAR_HEIGHT: Final = 22
 
 
 def _svg(width: int, height: int, title: str, desc: str, body: list[str], rtl: bool) -> Markup:
-    direction = "rtl" if rtl else "ltr"
+    # Mirrored by hand (x and text-anchor), so the SVG's direction stays ltr: inherited from an
+    # Arabic page, rtl would flip the anchors a second time.
+    kind = "chart rtl" if rtl else "chart"
     head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'viewBox="0 0 {width} {height}" width="100%" direction="{direction}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{kind}" role="img" '
+        f'viewBox="0 0 {width} {height}" width="100%" direction="ltr" '
         f'aria-label="{escape(title)}">'
         f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"
     )

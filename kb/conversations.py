@@ -17,12 +17,11 @@ Left out, whatever the caller:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy import and_, column, func, select, table
+from sqlalchemy import JSON, and_, cast, column, func, select, table, type_coerce
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import TableClause
 
@@ -88,6 +87,25 @@ def erased_conversations(connection: Connection) -> set[str]:
     return erased
 
 
+def _fields(connection: Connection) -> list[Any]:
+    """What is read of each user event: the JSON fields, extracted by the database (a whole
+    event's JSON, with its ranking and tokens, is not parsed in Python)."""
+    data = EVENTS.c.data
+    document = type_coerce(data, JSON) if connection.dialect.name == "sqlite" else cast(data, JSON)
+    fields = [
+        document[("text",)].as_string(),
+        document[("input_channel",)].as_string(),
+        document[("parse_data", "intent", "name")].as_string(),
+        document[("parse_data", "intent", "confidence")].as_float(),
+        document[("parse_data", "language")].as_string(),
+        document[("metadata", HANDLED_BY_PERSON)].as_string(),
+    ]
+    for rank in range(RANKING):
+        fields.append(document[("parse_data", "intent_ranking", rank, "name")].as_string())
+        fields.append(document[("parse_data", "intent_ranking", rank, "confidence")].as_float())
+    return fields
+
+
 def user_messages(
     connection: Connection, *, since: float, until: float | None = None
 ) -> Iterator[UserMessage]:
@@ -95,68 +113,46 @@ def user_messages(
     those of members who erased their data."""
     erased = erased_conversations(connection)
     events = EVENTS
-    query = select(events.c.sender_id, events.c.timestamp, events.c.data).where(
+    query = select(events.c.sender_id, events.c.timestamp, *_fields(connection)).where(
         events.c.type_name == "user", events.c.timestamp >= since
     )
     if until is not None:
         query = query.where(events.c.timestamp < until)
-    for sender_id, timestamp, data in connection.execute(query.order_by(events.c.id)):
-        if sender_id in erased:
-            continue
-        message = _message(sender_id, timestamp, data)
-        if message is not None:
-            yield message
+    for row in connection.execute(query.order_by(events.c.id)):
+        if row[0] not in erased:
+            message = _message(*row)
+            if message is not None:
+                yield message
 
 
-def _message(sender_id: str, timestamp: float | None, data: str | None) -> UserMessage | None:
-    try:
-        event = json.loads(data or "")
-    except ValueError:
-        return None
-    if not isinstance(event, dict):
-        return None
-    text = event.get("text")
+def _message(
+    sender_id: str,
+    timestamp: float | None,
+    text: str | None,
+    channel: str | None,
+    intent: str | None,
+    confidence: float | None,
+    language: str | None,
+    by_person: object,
+    *ranked: Any,
+) -> UserMessage | None:
     if not isinstance(text, str) or not text.strip():
         return None
-    parse = _mapping(event.get("parse_data"))
-    intent = _mapping(parse.get("intent"))
-    metadata = _mapping(event.get("metadata"))
-    channel = event.get("input_channel")
     if not isinstance(channel, str) or not channel:
         channel = sender_id.split(":", 1)[0] if ":" in sender_id else "unknown"
-    language = parse.get("language")
+    ranking = tuple(
+        (str(name), float(score))
+        for name, score in zip(ranked[::2], ranked[1::2], strict=True)
+        if isinstance(name, str) and isinstance(score, (int, float))
+    )
     return UserMessage(
         sender_id=sender_id,
         channel=channel,
-        timestamp=float(timestamp if timestamp is not None else event.get("timestamp") or 0),
+        timestamp=float(timestamp or 0.0),
         text=text,
-        intent=intent.get("name") if isinstance(intent.get("name"), str) else None,
-        confidence=_number(intent.get("confidence")),
-        ranking=_ranking(parse.get("intent_ranking")),
+        intent=intent if isinstance(intent, str) else None,
+        confidence=float(confidence) if isinstance(confidence, (int, float)) else None,
+        ranking=ranking,
         language=language if isinstance(language, str) and language else None,
-        by_person=bool(metadata.get(HANDLED_BY_PERSON)),
+        by_person=str(by_person).lower() in ("1", "true"),
     )
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    return None
-
-
-def _ranking(value: Any) -> tuple[tuple[str, float], ...]:
-    if not isinstance(value, list):
-        return ()
-    ranked = []
-    for entry in value:
-        entry = _mapping(entry)
-        name, confidence = entry.get("name"), _number(entry.get("confidence"))
-        if isinstance(name, str) and confidence is not None:
-            ranked.append((name, confidence))
-        if len(ranked) == RANKING:
-            break
-    return tuple(ranked)

@@ -32,6 +32,8 @@ MASKS: Final = {"email": "<email>", "phone": "<phone>", "ice": "<ice>"}
 #: not): masked too, a mistyped phone number or ICE is still one.
 _LONG_NUMBER_RE: Final = re.compile(r"(?<!\w)\+?\d(?:[ .\-]?\d){7,}(?!\w)")
 _NUMBER_MASK: Final = "<number>"
+#: Text that may hold a contact field: an "@" or six digits (any script) close together.
+_MAY_HOLD_CONTACT_RE: Final = re.compile(r"@|(?:\d[^\d]?){6}")
 #: What grouping ignores beside normalize_text's differences: punctuation.
 _PUNCTUATION_RE: Final = re.compile(r"[^\w<>]+")
 
@@ -59,6 +61,8 @@ class ReviewGroup:
 
 def mask_contacts(text: str) -> str:
     """``text`` with e-mail addresses, phone numbers, ICEs and other long numbers masked."""
+    if not _MAY_HOLD_CONTACT_RE.search(text):
+        return text
     masked = text
     for contact in sorted(find_contacts(text), key=lambda c: c.start, reverse=True):
         masked = masked[: contact.start] + MASKS[contact.kind] + masked[contact.end :]
@@ -90,20 +94,27 @@ def _guess(message: UserMessage) -> str:
     return "out_of_scope"
 
 
-def group_messages(messages: Iterable[UserMessage], *, threshold: float) -> list[ReviewGroup]:
-    """The review's groups, the largest first (then the latest)."""
+def group_messages(
+    messages: Iterable[UserMessage], *, threshold: float, limit: int | None = None
+) -> list[ReviewGroup]:
+    """The review's groups, the largest first (then the latest; at most ``limit``)."""
     members: defaultdict[str, list[tuple[UserMessage, str, str]]] = defaultdict(list)
+    seen: dict[str, tuple[str, str]] = {}  # a text masked and keyed once, however often sent
     for message in messages:
         reason = reason_for(message, threshold=threshold)
         if reason is None:
             continue
-        masked = mask_contacts(message.text).strip()
-        key = group_key(masked)
+        if message.text not in seen:
+            masked = mask_contacts(message.text).strip()
+            seen[message.text] = (masked, group_key(masked))
+        masked, key = seen[message.text]
         if key:
             members[key].append((message, masked, reason))
-    groups = [_group(items) for items in members.values()]
-    groups.sort(key=lambda g: (-g.count, -g.last_seen, g.text))
-    return groups
+    ranked = sorted(
+        members.items(),
+        key=lambda kv: (-len(kv[1]), -max(m.timestamp for m, _t, _r in kv[1]), kv[0]),
+    )
+    return [_group(items) for _key, items in ranked[:limit]]
 
 
 def _group(items: list[tuple[UserMessage, str, str]]) -> ReviewGroup:
@@ -137,5 +148,5 @@ def not_understood(
     """The messages stored from ``since`` (seconds since the epoch) that the NLU did not
     understand or read with a top confidence under ``threshold``, grouped, the largest first
     (at most ``limit`` groups)."""
-    groups = group_messages(user_messages(connection, since=since), threshold=threshold)
-    return groups if limit is None else groups[:limit]
+    messages = user_messages(connection, since=since)
+    return group_messages(messages, threshold=threshold, limit=limit)
