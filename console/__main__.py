@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,10 +34,10 @@ def _database_ready(url: str) -> str | None:
     return None
 
 
-def _tracker_url() -> str | None:
-    """The conversation store endpoints.yml names (for the analytics page), or None."""
+def _tracker_url(endpoints: Path) -> str | None:
+    """The conversation store the endpoints file names (for the analytics page), or None."""
     try:
-        url = tracker_store_url(DEFAULT_ENDPOINTS)
+        url = tracker_store_url(endpoints)
     except EndpointsError as exc:
         print(f"console: analytics without conversations: {exc}", file=sys.stderr)
         return None
@@ -45,13 +46,21 @@ def _tracker_url() -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     """Serve the console until stopped; 2 without its secret or database."""
-    argparse.ArgumentParser(
+    parser = argparse.ArgumentParser(
         prog="python -m console",
         description="The ASMEX staff console (CONSOLE_HOST, CONSOLE_PORT, CONSOLE_SECRET).",
-    ).parse_args(argv)
+    )
+    parser.add_argument(
+        "--endpoints",
+        type=Path,
+        default=DEFAULT_ENDPOINTS,
+        help="the Rasa server's endpoints file, whose tracker_store the analytics page reads "
+        "(default: endpoints.yml; e.g. endpoints.production.yml)",
+    )
+    args = parser.parse_args(argv)
     current = settings.current()
     try:
-        app = create_app(current, tracker_url=_tracker_url())
+        app = create_app(current, tracker_url=_tracker_url(args.endpoints))
     except settings.SettingsError as missing:
         print(f"console: {missing}; `make setup` writes one into .env", file=sys.stderr)
         return 2
