@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 
+from core.settings import TIMEZONE
 from kb.conversations import erased_conversations
 from kb.learning import mask_contacts, not_understood
 from tests.support.tracker_events import members_messages, tracker_engine
@@ -95,3 +97,34 @@ def test_an_empty_store_has_nothing_to_review(tmp_path: Path) -> None:
     engine = tracker_engine(tmp_path / "empty.db")
     with engine.connect() as connection:
         assert not_understood(connection, since=0) == []
+
+
+def test_the_same_on_postgresql() -> None:
+    """The JSON fields are extracted by PostgreSQL's operators there (SQLite's json_extract
+    in the tests above): same groups, same figures."""
+    from sqlalchemy import create_engine
+
+    from kb.analytics import conversation_figures, day_range
+    from tests.support.db_servers import postgres_server
+
+    with postgres_server() as pg:
+        pg.create_database("tracker")
+        engine = create_engine(pg.url("tracker"))
+        from rasa.core.tracker_store import SQLTrackerStore
+
+        SQLTrackerStore.Base.metadata.create_all(engine)
+        members_messages(NOW).store(engine)
+        with engine.connect() as connection:
+            groups = not_understood(connection, since=NOW - WEEK, threshold=0.6)
+            figures = conversation_figures(
+                connection, days=day_range(datetime.now(TIMEZONE).date(), 8), threshold=0.6
+            )
+        engine.dispose()
+    assert [(g.count, g.guess, g.reason) for g in groups][:1] == [
+        (2, "ask_market", "not_understood")
+    ]
+    assert sum(g.count for g in groups) == 6
+    assert "appelez moi au <phone> ou <email>, ICE <ice>" in [g.text for g in groups]
+    assert figures.total == 10  # the erased members' and the old message left out
+    assert figures.read == 8  # the button and the message a person handled are not read
+    assert (figures.not_understood, figures.unsure) == (4, 2)
