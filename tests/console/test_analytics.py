@@ -3,7 +3,7 @@ their numbers, the list to review from the learning loop's function, and who may
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,8 +13,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from console.app import create_app
-from kb.analytics import conversation_figures, day_range, handoff_figures
-from kb.models import Event, Handoff, Registration
+from kb.models import Event, Registration
 from kb.users import get_or_create_user
 from tests.console.conftest import (
     ADMIN_EMAIL,
@@ -27,94 +26,13 @@ from tests.console.conftest import (
     sign_in,
     token_of,
 )
-from tests.support.tracker_events import Conversations, restart, tracker_engine, user
-
-
-def at(moment: str) -> float:
-    """Seconds since the epoch of a UTC time written 2026-01-14T10:00."""
-    return datetime.fromisoformat(moment).replace(tzinfo=timezone.utc).timestamp()
-
-
-def fill_tracker(engine: Engine) -> None:
-    """Eight messages in the last 7 days (Morocco's days, UTC+1), one 14 days old, and an
-    erased member's message that is never counted."""
-    Conversations().add(
-        "telegram:1",
-        user("Bonjour", at=at("2026-01-13T09:00"), intent="greet", confidence=0.99, language="fr"),
-        user("Salut", at=at("2026-01-13T09:05"), intent="greet", confidence=0.98, language="fr"),
-        user(
-            "/register_mission",
-            at=at("2026-01-14T10:00"),
-            intent="register_mission",
-            confidence=1.0,
-            language="fr",
-        ),
-        user("Salut", at=at("2026-01-01T09:00"), intent="greet", confidence=0.98, language="fr"),
-    ).add(
-        "whatsapp:212600000001",
-        user(
-            "wach kayn chi salon f Nairobi",
-            at=at("2026-01-13T12:00"),
-            intent="nlu_fallback",
-            confidence=0.3,
-            language="ary",
-            channel="whatsapp",
-            ranking=[("nlu_fallback", 0.3), ("list_missions", 0.28)],
-        ),
-        user(
-            "السلام",
-            at=at("2026-01-15T08:00"),
-            intent="greet",
-            confidence=0.9,
-            language="ary",
-            channel="whatsapp",
-        ),
-    ).add(
-        "telegram:2",
-        user(
-            "ما هي الأسواق الواعدة للنسيج؟",
-            at=at("2026-01-14T11:00"),
-            intent="ask_market",
-            confidence=0.4,
-            language="ar",
-            ranking=[("ask_market", 0.4), ("list_missions", 0.3)],
-        ),
-    ).add(
-        "rest:3",
-        user(
-            "thanks",
-            at=at("2026-01-14T12:00"),
-            intent="thank",
-            confidence=0.97,
-            language="en",
-            channel="rest",
-        ),
-        # 23:30 UTC on the 14th is 00:30 on the 15th in Morocco
-        user(
-            "hello",
-            at=at("2026-01-14T23:30"),
-            intent="greet",
-            confidence=0.95,
-            language="en",
-            channel="rest",
-        ),
-    ).add(
-        "telegram:9",
-        restart(at=at("2026-01-15T07:00")),
-        user(
-            "effacé",
-            at=at("2026-01-15T07:01"),
-            intent="nlu_fallback",
-            confidence=0.3,
-            language="fr",
-        ),
-    ).store(engine)
+from tests.support.tracker_events import known_week, tracker_engine
 
 
 @pytest.fixture()
 def tracker(tmp_path: Path) -> Engine:
     engine = tracker_engine(tmp_path / "tracker.db")
-    fill_tracker(engine)
+    known_week().store(engine)
     return engine
 
 
@@ -128,32 +46,6 @@ def admin(analytics_app: Starlette, browser: Browser) -> TestClient:
     client = browser(target=analytics_app)
     assert sign_in(client, ADMIN_EMAIL, ADMIN_PASSWORD).status_code == 303
     return client
-
-
-def test_figures_per_day_channel_and_language(tracker: Engine) -> None:
-    days = day_range(date(2026, 1, 15), 7)
-    with tracker.connect() as connection:
-        figures = conversation_figures(connection, days=days, threshold=0.6)
-    assert figures.days[-3:] == (date(2026, 1, 13), date(2026, 1, 14), date(2026, 1, 15))
-    assert {name: counts[-3:] for name, counts in figures.by_channel.items()} == {
-        "rest": (0, 1, 1),
-        "telegram": (2, 2, 0),
-        "whatsapp": (1, 0, 1),
-    }
-    assert {name: counts[-3:] for name, counts in figures.by_language.items()} == {
-        "ar": (0, 1, 0),
-        "ary": (1, 0, 1),
-        "en": (0, 1, 1),
-        "fr": (2, 1, 0),
-    }
-    assert (figures.total, figures.read, figures.not_understood, figures.unsure) == (8, 7, 1, 1)
-    assert figures.not_understood_share == pytest.approx(1 / 7)
-    assert figures.top_intents[0] == ("greet", 4)
-    with tracker.connect() as connection:
-        month = conversation_figures(
-            connection, days=day_range(date(2026, 1, 15), 30), threshold=0.6
-        )
-    assert month.total == 9
 
 
 def test_the_page_shows_the_figures_and_svg_charts(admin: TestClient, engine: Engine) -> None:
@@ -254,23 +146,3 @@ def test_a_delegate_gets_403_and_no_session_a_redirect(
     anonymous = browser(target=analytics_app).get("/analytics?days=7")
     assert anonymous.status_code == 303
     assert anonymous.headers["location"] == "/login?next=/analytics%3Fdays%3D7"
-
-
-def test_handoff_waiting_time_when_the_table_records_it(engine: Engine) -> None:
-    with Session(engine) as session, session.begin():
-        member = get_or_create_user(session, channel="telegram", channel_user_id="5")
-        session.add(
-            Handoff(
-                user_id=member.id,
-                status="open",
-                created_at=datetime(2026, 1, 14, 9, tzinfo=timezone.utc),
-            )
-        )
-    with Session(engine) as session:
-        figures = handoff_figures(
-            session,
-            since=datetime(2026, 1, 9, tzinfo=timezone.utc),
-            until=datetime(2026, 1, 16, tzinfo=timezone.utc),
-        )
-    assert figures.created == 1
-    assert figures.waiting is None and figures.answer is None and figures.ratings is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -215,6 +216,100 @@ def members_messages(now: float) -> Conversations:
                 confidence=0.3,
                 language="fr",
                 metadata={"handled_by_person": True},
+            ),
+        )
+    )
+
+
+def at(moment: str) -> float:
+    """Seconds since the epoch of a UTC time written 2026-01-14T10:00."""
+    return datetime.fromisoformat(moment).replace(tzinfo=timezone.utc).timestamp()
+
+
+def known_week() -> Conversations:
+    """Eight messages in the last 7 days (Morocco's days, UTC+1), one 14 days old, and an
+    erased member's message that is never counted."""
+    return (
+        Conversations()
+        .add(
+            "telegram:1",
+            user(
+                "Bonjour", at=at("2026-01-13T09:00"), intent="greet", confidence=0.99, language="fr"
+            ),
+            user(
+                "Salut", at=at("2026-01-13T09:05"), intent="greet", confidence=0.98, language="fr"
+            ),
+            user(
+                "/register_mission",
+                at=at("2026-01-14T10:00"),
+                intent="register_mission",
+                confidence=1.0,
+                language="fr",
+            ),
+            user(
+                "Salut", at=at("2026-01-01T09:00"), intent="greet", confidence=0.98, language="fr"
+            ),
+        )
+        .add(
+            "whatsapp:212600000001",
+            user(
+                "wach kayn chi salon f Nairobi",
+                at=at("2026-01-13T12:00"),
+                intent="nlu_fallback",
+                confidence=0.3,
+                language="ary",
+                channel="whatsapp",
+                ranking=[("nlu_fallback", 0.3), ("list_missions", 0.28)],
+            ),
+            user(
+                "السلام",
+                at=at("2026-01-15T08:00"),
+                intent="greet",
+                confidence=0.9,
+                language="ary",
+                channel="whatsapp",
+            ),
+        )
+        .add(
+            "telegram:2",
+            user(
+                "ما هي الأسواق الواعدة للنسيج؟",
+                at=at("2026-01-14T11:00"),
+                intent="ask_market",
+                confidence=0.4,
+                language="ar",
+                ranking=[("ask_market", 0.4), ("list_missions", 0.3)],
+            ),
+        )
+        .add(
+            "rest:3",
+            user(
+                "thanks",
+                at=at("2026-01-14T12:00"),
+                intent="thank",
+                confidence=0.97,
+                language="en",
+                channel="rest",
+            ),
+            # 23:30 UTC on the 14th is 00:30 on the 15th in Morocco
+            user(
+                "hello",
+                at=at("2026-01-14T23:30"),
+                intent="greet",
+                confidence=0.95,
+                language="en",
+                channel="rest",
+            ),
+        )
+        .add(
+            "telegram:9",
+            restart(at=at("2026-01-15T07:00")),
+            user(
+                "effacé",
+                at=at("2026-01-15T07:01"),
+                intent="nlu_fallback",
+                confidence=0.3,
+                language="fr",
             ),
         )
     )
