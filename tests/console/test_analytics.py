@@ -75,7 +75,7 @@ def test_the_page_shows_the_figures_and_svg_charts(admin: TestClient, engine: En
     assert page.status_code == 200
     html = page.text
     assert '<dd id="total-messages">8</dd>' in html
-    assert '<dd id="share-not-understood">14.3 %</dd>' in html
+    assert '<dd id="share-not-understood"><bdi dir="ltr">14.3 %</bdi></dd>' in html
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"') == 5
     assert "<title>Messages par jour et par canal</title>" in html
     assert "<title>2026-01-13 · telegram: 2</title>" in html
