@@ -12,7 +12,8 @@ from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 from admin import cli as admin
 from core import settings
-from tests.support.tracker_events import members_messages, tracker_engine
+from tests.support.tracker_events import tracker_engine
+from tests.support.tracker_fixtures import members_messages
 
 
 def run(*argv: str) -> tuple[int, str, str]:

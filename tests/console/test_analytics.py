@@ -26,7 +26,8 @@ from tests.console.conftest import (
     sign_in,
     token_of,
 )
-from tests.support.tracker_events import known_week, tracker_engine
+from tests.support.tracker_events import tracker_engine
+from tests.support.tracker_fixtures import known_week
 
 
 @pytest.fixture()

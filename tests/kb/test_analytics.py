@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from kb.analytics import Durations, conversation_figures, day_range, handoff_figures
 from kb.models import Handoff
 from kb.users import get_or_create_user
-from tests.support.tracker_events import known_week, tracker_engine
+from tests.support.tracker_events import tracker_engine
+from tests.support.tracker_fixtures import known_week
 
 
 @pytest.fixture()

@@ -12,7 +12,8 @@ from sqlalchemy.engine import Engine
 from core.settings import TIMEZONE
 from kb.conversations import erased_conversations
 from kb.learning import mask_contacts, not_understood
-from tests.support.tracker_events import members_messages, tracker_engine
+from tests.support.tracker_events import tracker_engine
+from tests.support.tracker_fixtures import members_messages
 
 NOW = time.time()
 WEEK = 7 * 24 * 3600.0
