@@ -15,9 +15,15 @@ from kb.models.knowledge import (
     Source,
     Topic,
 )
-from kb.models.members import AlertSubscription, Handoff, Registration, User
+from kb.models.members import (
+    AlertSubscription,
+    Handoff,
+    HandoffNotification,
+    Registration,
+    User,
+)
 from kb.models.messages import CallbackPayload, InboundMessage, NotificationSent, OutboxReply
-from kb.models.staff import AuditEntry, LoginFailure, StaffAccount
+from kb.models.staff import AuditEntry, CannedReply, LoginFailure, StaffAccount
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -26,8 +32,10 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CallbackPayload",
+    "CannedReply",
     "Event",
     "Handoff",
+    "HandoffNotification",
     "InboundMessage",
     "LoginFailure",
     "Market",
