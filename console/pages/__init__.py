@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from console.pages import audit, event_upload, events, home, session
+from console.pages import audit, canned, event_upload, events, home, profile, session
 
-GROUPS = (session, home, events, event_upload, audit)
+GROUPS = (session, home, events, event_upload, canned, audit, profile)
 
 
 def routes() -> list[BaseRoute]:
