@@ -37,9 +37,17 @@ STAFF_TOOLS_STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
         "ar": "العنوان (يراه الموظفون فقط)",
         "en": "Title (seen by staff only)",
     },
-    "canned_field_text_fr": {"fr": "Texte en français", "ar": "النص بالفرنسية", "en": "French text"},
+    "canned_field_text_fr": {
+        "fr": "Texte en français",
+        "ar": "النص بالفرنسية",
+        "en": "French text",
+    },
     "canned_field_text_ar": {"fr": "Texte en arabe", "ar": "النص بالعربية", "en": "Arabic text"},
-    "canned_field_text_en": {"fr": "Texte en anglais", "ar": "النص بالإنجليزية", "en": "English text"},
+    "canned_field_text_en": {
+        "fr": "Texte en anglais",
+        "ar": "النص بالإنجليزية",
+        "en": "English text",
+    },
     "canned_updated": {"fr": "Modifiée le (UTC)", "ar": "آخر تعديل (UTC)", "en": "Updated (UTC)"},
     "canned_empty": {
         "fr": "Aucune réponse type pour l'instant.",
@@ -73,8 +81,7 @@ STAFF_TOOLS_STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
         "fr": "La console s'affiche dans cette langue sur tous vos appareils ; "
         "l'arabe se lit de droite à gauche.",
         "ar": "تظهر لوحة التحكم بهذه اللغة على جميع أجهزتك؛ والعربية تُقرأ من اليمين إلى اليسار.",
-        "en": "The console shows in this language on all your devices; Arabic reads right "
-        "to left.",
+        "en": "The console shows in this language on all your devices; Arabic reads right to left.",
     },
     "profile_save": {"fr": "Enregistrer", "ar": "حفظ", "en": "Save"},
     "profile_saved": {

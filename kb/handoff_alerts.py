@@ -154,7 +154,11 @@ def claim(
         with session.begin_nested():
             session.add(
                 HandoffNotification(
-                    handoff_id=handoff_id, kind=kind, target=target, status="claimed", claimed_at=now
+                    handoff_id=handoff_id,
+                    kind=kind,
+                    target=target,
+                    status="claimed",
+                    claimed_at=now,
                 )
             )
     except IntegrityError:  # another process claimed it first (or the handoff is gone)

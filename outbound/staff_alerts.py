@@ -107,9 +107,7 @@ def email_message(
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="asmex.local")
     link = console_link(config, alert.handoff_id)
-    message.set_content(
-        staff_texts.body(alert, kind=kind, language=target.language, link=link)
-    )
+    message.set_content(staff_texts.body(alert, kind=kind, language=target.language, link=link))
     return message
 
 
@@ -180,7 +178,9 @@ def notify_new_handoff(
     targets = targets_of(recipients_of(session, alert, escalated=escalated, config=config), config)
     session.commit()
     if not targets:
-        logger.info("staff alert %s of handoff %d: no recipient or no SMTP/staff chat", kind, handoff_id)
+        logger.info(
+            "staff alert %s of handoff %d: no recipient or no SMTP/staff chat", kind, handoff_id
+        )
     tried = []
     for target in targets:
         claimed = store.claim(
@@ -196,7 +196,12 @@ def notify_new_handoff(
             continue
         error = _send(alert, target, kind=kind, config=config)
         store.mark(
-            session, handoff_id=handoff_id, kind=kind, target=target.key, now=now(), error=error or ""
+            session,
+            handoff_id=handoff_id,
+            kind=kind,
+            target=target.key,
+            now=now(),
+            error=error or "",
         )
         session.commit()
         if error:
@@ -223,7 +228,9 @@ def escalate_overdue(
     escalated = store.escalate_waiting(session, cutoff=cutoff, now=now)
     session.commit()
     for handoff_id in escalated:
-        logger.info("handoff %d waited over %d min: escalated", handoff_id, config.handoff_escalate_minutes)
+        logger.info(
+            "handoff %d waited over %d min: escalated", handoff_id, config.handoff_escalate_minutes
+        )
         notify_new_handoff(session, handoff_id, escalated=True, config=config, now=lambda: now)
     return escalated
 

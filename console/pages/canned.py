@@ -123,9 +123,7 @@ async def _submit(request: Request, reply_id: int | None) -> Response:
     form = await csrf.read_form(request)
     values = {name: str(form.get(name) or "") for name in FIELDS}
     try:
-        saved = await in_db(
-            request, _save, reply_id=reply_id, values=values, actor=_actor(request)
-        )
+        saved = await in_db(request, _save, reply_id=reply_id, values=values, actor=_actor(request))
     except CannedReplyError as wrong:
         return _form(request, values, reply_id=reply_id, problems=wrong.problems, status=400)
     staff = staff_of(request)

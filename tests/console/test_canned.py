@@ -72,7 +72,9 @@ def test_an_admin_creates_edits_and_deletes_a_canned_reply(
     engine: Engine, browser: Browser
 ) -> None:
     client = signed_in(browser, ADMIN_EMAIL, ADMIN_PASSWORD)
-    created = client.post("/canned/new", data={**FORM, "csrf_token": page_token(client, "/canned/new")})
+    created = client.post(
+        "/canned/new", data={**FORM, "csrf_token": page_token(client, "/canned/new")}
+    )
     assert created.status_code == 303 and created.headers["location"] == "/canned"
     listing = client.get("/canned")
     assert "Salon reporté" in listing.text and FORM["text_ar"] in listing.text
@@ -80,7 +82,11 @@ def test_an_admin_creates_edits_and_deletes_a_canned_reply(
 
     form = client.get(f"/canned/{new.id}/edit")
     assert form.status_code == 200 and FORM["text_en"] in form.text
-    changed = {**FORM, "text_en": "The fair is postponed to June.", "csrf_token": page_token(client, f"/canned/{new.id}/edit")}
+    changed = {
+        **FORM,
+        "text_en": "The fair is postponed to June.",
+        "csrf_token": page_token(client, f"/canned/{new.id}/edit"),
+    }
     assert client.post(f"/canned/{new.id}/edit", data=changed).status_code == 303
     with Session(engine) as session:
         (english,) = [r for r in canned_replies_in(session, language="en") if r.id == new.id]
@@ -104,7 +110,12 @@ def test_a_wrong_form_gets_400_with_each_problem_and_saves_nothing(
 ) -> None:
     client = signed_in(browser, ADMIN_EMAIL, ADMIN_PASSWORD)
     before = len(canned_replies_in_fr(engine))
-    data = {**FORM, "text_ar": "   ", "title": "x" * 101, "csrf_token": page_token(client, "/canned/new")}
+    data = {
+        **FORM,
+        "text_ar": "   ",
+        "title": "x" * 101,
+        "csrf_token": page_token(client, "/canned/new"),
+    }
     response = client.post("/canned/new", data=data)
     assert response.status_code == 400
     assert 'data-field="text_ar"' in response.text and "Ce champ est obligatoire." in response.text
@@ -117,7 +128,12 @@ def test_a_wrong_form_gets_400_with_each_problem_and_saves_nothing(
 
 def test_bad_ids_are_404(browser: Browser) -> None:
     client = signed_in(browser, ADMIN_EMAIL, ADMIN_PASSWORD)
-    for path in ("/canned/999/edit", "/canned/abc/edit", "/canned/99999999999/delete", "/canned/-1/edit"):
+    for path in (
+        "/canned/999/edit",
+        "/canned/abc/edit",
+        "/canned/99999999999/delete",
+        "/canned/-1/edit",
+    ):
         assert client.get(path).status_code == 404, path
 
 

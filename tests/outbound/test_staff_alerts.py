@@ -53,7 +53,9 @@ def alert_settings(port: int, **extra: str) -> settings.Settings:
 def staff(engine: Engine) -> None:
     with Session(engine) as session, session.begin():
         session.add(
-            Region(code="souss-massa", name_fr="Souss-Massa", name_ar="سوس ماسة", name_en="Souss-Massa")
+            Region(
+                code="souss-massa", name_fr="Souss-Massa", name_ar="سوس ماسة", name_en="Souss-Massa"
+            )
         )
         create_staff(session, email="admin@asmex.ma", role="admin", password=PASSWORD)
         create_staff(

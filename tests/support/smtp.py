@@ -55,9 +55,7 @@ class LocalSmtp:
         kwargs: dict[str, Any] = {}
         if login is not None:
             kwargs = {"authenticator": self._authenticate, "auth_require_tls": False}
-        self._controller = Controller(
-            self.handler, hostname="127.0.0.1", port=self.port, **kwargs
-        )
+        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, **kwargs)
 
     def _authenticate(
         self, server: Any, session: Any, envelope: Any, mechanism: str, data: Any

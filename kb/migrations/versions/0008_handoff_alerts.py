@@ -103,9 +103,7 @@ def upgrade() -> None:
             "handoff_id", "kind", "target", name="uq_handoff_notifications_handoff_id_kind_target"
         ),
     )
-    op.create_index(
-        "ix_handoff_notifications_handoff_id", "handoff_notifications", ["handoff_id"]
-    )
+    op.create_index("ix_handoff_notifications_handoff_id", "handoff_notifications", ["handoff_id"])
     canned = op.create_table(
         "canned_replies",
         sa.Column("id", sa.Integer(), nullable=False),
