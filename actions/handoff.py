@@ -18,7 +18,7 @@ from kb.services import get_region
 from kb.users import get_or_create_user
 from kb.views import Texts
 from nlu.vocabulary.canonical import is_region
-from outbound.staff_alerts import notify_soon
+from outbound.handoff_watch import notify_soon
 
 #: How many of the latest user messages go with the request.
 CONTEXT_TURNS: Final = 5

@@ -3,7 +3,7 @@
 Starlette with Jinja2 templates; sessions signed with CONSOLE_SECRET; every route guarded
 (console.auth.guard, checked here); security headers on every response; the static files
 vendored in console/static/. Database errors answer 503, anything unexpected 500, in the
-reader's language. The lifespan runs the handoff watcher (outbound.staff_alerts.watch).
+reader's language. The lifespan runs the handoff watcher (outbound.handoff_watch.watch).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from console.render import error_page
 from console.web import HERE, Console
 from core import settings as core_settings
 from kb.session import describe_error, make_engine, make_session_factory
-from outbound import staff_alerts
+from outbound import handoff_watch
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def create_app(
     *,
     now: Callable[[], datetime] | None = None,
     engine: Engine | None = None,
-    watch_every: float | None = staff_alerts.WATCH_EVERY,
+    watch_every: float | None = handoff_watch.WATCH_EVERY,
 ) -> Starlette:
     """The console app; SettingsError when CONSOLE_SECRET is missing or a placeholder.
 
@@ -125,7 +125,7 @@ def create_app(
         watcher = None
         if watch_every:
             watcher = asyncio.create_task(
-                staff_alerts.watch(
+                handoff_watch.watch(
                     console.sessions, now=console.now, config=settings, every=watch_every
                 )
             )

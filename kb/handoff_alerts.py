@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from kb.models import Handoff, HandoffNotification, Region, StaffAccount, User
 from kb.views import Texts
 from nlu.vocabulary.canonical import DEFAULT_LANGUAGE, REPLY_LANGUAGES
+from nlu.vocabulary.contacts import normalize_email
 
 Kind = Literal["new", "escalation"]
 NEW: Final = "new"
@@ -101,7 +102,8 @@ def region_delegates(session: Session, *, region: str | None) -> list[Recipient]
 
 
 def head_office(session: Session, *, extra_email: str = "") -> list[Recipient]:
-    """The active admins, and ``extra_email`` (HEAD_OFFICE_EMAIL, in French) when set."""
+    """The active admins, and ``extra_email`` (HEAD_OFFICE_EMAIL, in French) when it is one
+    e-mail address."""
     rows = session.scalars(
         select(StaffAccount)
         .where(StaffAccount.role == "admin", StaffAccount.active.is_(True))
@@ -109,7 +111,7 @@ def head_office(session: Session, *, extra_email: str = "") -> list[Recipient]:
     )
     found = [Recipient(row.email, row.language) for row in rows]
     extra = extra_email.strip().lower()
-    if extra and extra not in {r.email for r in found}:
+    if extra and normalize_email(extra) == extra and extra not in {r.email for r in found}:
         found.append(Recipient(extra, DEFAULT_LANGUAGE))
     return found
 

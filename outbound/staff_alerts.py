@@ -2,7 +2,7 @@
 (SMTP) and in the staff Telegram chat, each alert once; escalation of a request nobody took.
 
 ``notify_new_handoff`` is blocking (smtplib, a short-lived event loop for the Bot API): the
-action server runs it in a worker thread (``notify_soon``), the console's watcher too. It
+action server runs it in a worker thread, the console's watcher too (outbound.handoff_watch). It
 commits as it goes: each alert is claimed (kb.handoff_alerts) and committed before its send,
 its outcome after. A failed send is logged by kind (never an address or a member's data) and
 tried again by ``retry_failed_alerts`` (the watcher, every minute); it never reaches the member.
@@ -21,15 +21,12 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Final
 
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from telegram.error import TelegramError
 
 from core import settings as core_settings
 from kb import handoff_alerts as store
-from kb.access import session_factory
 from kb.handoff_alerts import ESCALATION, NEW, HandoffAlert, Kind, Recipient
-from kb.session import describe_error
 from nlu.vocabulary.canonical import DEFAULT_LANGUAGE, REPLY_LANGUAGES
 from outbound import staff_texts
 from outbound.telegram import make_bot
@@ -38,8 +35,6 @@ logger = logging.getLogger(__name__)
 
 #: Seconds an SMTP server or the Bot API may take to answer before the send counts as failed.
 TIMEOUT: Final = 20.0
-#: Seconds between two rounds of the watcher (escalation, retries).
-WATCH_EVERY: Final = 60.0
 
 
 @dataclass(frozen=True)
@@ -252,60 +247,3 @@ def retry_failed_alerts(
         sent += sum(1 for delivery in tried if delivery.error is None)
     session.rollback()
     return sent
-
-
-# --- running them -------------------------------------------------------------------------------
-
-#: Alerts started by notify_soon and not finished (kept so they are not garbage-collected).
-_running: set[asyncio.Future[list[Delivery]]] = set()
-
-
-def _notify_alone(handoff_id: int) -> list[Delivery]:
-    with session_factory()() as session:
-        return notify_new_handoff(session, handoff_id)
-
-
-def _finished(future: asyncio.Future[list[Delivery]]) -> None:
-    _running.discard(future)
-    if not future.cancelled() and future.exception() is not None:
-        error = future.exception()
-        what = describe_error(error) if isinstance(error, SQLAlchemyError) else type(error).__name__
-        logger.error("staff alerts of a handoff not sent (%s): the watcher tries again", what)
-
-
-def notify_soon(handoff_id: int) -> asyncio.Future[list[Delivery]]:
-    """Start the alerts of a new handoff in a worker thread and return at once (the member's
-    reply does not wait for them); their errors are logged, never raised."""
-    future = asyncio.get_running_loop().run_in_executor(None, _notify_alone, handoff_id)
-    _running.add(future)
-    future.add_done_callback(_finished)
-    return future
-
-
-def watch_once(
-    sessions: sessionmaker, now: datetime, config: core_settings.Settings
-) -> tuple[list[int], int]:
-    """One round of the watcher: escalate what waited too long, retry failed alerts."""
-    with sessions() as session:
-        escalated = escalate_overdue(session, now, config=config)
-        retried = retry_failed_alerts(session, now, config=config)
-    return escalated, retried
-
-
-async def watch(
-    sessions: sessionmaker,
-    *,
-    now: Callable[[], datetime],
-    config: core_settings.Settings,
-    every: float = WATCH_EVERY,
-) -> None:
-    """Forever, every ``every`` seconds, one round in a worker thread; errors are logged."""
-    loop = asyncio.get_running_loop()
-    while True:
-        await asyncio.sleep(every)
-        try:
-            await loop.run_in_executor(None, watch_once, sessions, now(), config)
-        except SQLAlchemyError as exc:
-            logger.error("handoff watcher: database error: %s", describe_error(exc))
-        except Exception as exc:  # noqa: BLE001 - the watcher must outlive any one round
-            logger.error("handoff watcher: round failed: %s", type(exc).__name__)

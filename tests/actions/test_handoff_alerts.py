@@ -17,7 +17,7 @@ from actions.handoff import ActionHumanHandoff
 from kb.handoff_alerts import alert_statuses
 from kb.models import Handoff
 from kb.staff import create_staff
-from outbound import staff_alerts
+from outbound import handoff_watch
 from tests.actions.info_support import responses, run, tracker
 from tests.support.project import free_port
 from tests.support.smtp import LocalSmtp
@@ -60,7 +60,7 @@ def ask(sender: str = "user-1") -> object:
 
 async def settle() -> None:
     """Wait for the alerts started in the background."""
-    while staff_alerts._running:
+    while handoff_watch._running:
         await asyncio.sleep(0.01)
 
 

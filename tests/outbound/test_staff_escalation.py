@@ -18,7 +18,8 @@ from kb.models import Handoff
 from kb.session import make_session_factory
 from kb.staff import create_staff
 from kb.users import get_or_create_user
-from outbound.staff_alerts import escalate_overdue, watch_once
+from outbound.handoff_watch import watch_once
+from outbound.staff_alerts import escalate_overdue
 from tests.support.smtp import LocalSmtp
 
 ARRIVED = datetime(2026, 1, 15, 9, 0, tzinfo=timezone.utc)
