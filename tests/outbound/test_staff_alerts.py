@@ -176,10 +176,7 @@ def test_a_failed_send_is_recorded_without_personal_data_then_retried(
     assert "khalid@asmex.ma" not in caplog.text and MEMBER_PHONE not in caplog.text
     assert "tried again later" in caplog.text
 
-    server = LocalSmtp()
-    server.port = port
-    server._controller.port = port
-    with server:
+    with LocalSmtp(port=port) as server:  # the mail server is back
         with Session(engine) as session:
             assert retry_failed_alerts(session, NOW, config=alert_settings(port)) == 1
         server.wait_for(1)

@@ -48,10 +48,12 @@ class _Handler:
 class LocalSmtp:
     """The server; ``start()`` then ``stop()`` (or use it as a context manager)."""
 
-    def __init__(self, login: tuple[str, str] | None = None, delay: float = 0.0) -> None:
+    def __init__(
+        self, login: tuple[str, str] | None = None, delay: float = 0.0, port: int = 0
+    ) -> None:
         self.handler = _Handler(delay=delay)
         self.login = login
-        self.port = free_port()
+        self.port = port or free_port()
         kwargs: dict[str, Any] = {}
         if login is not None:
             kwargs = {"authenticator": self._authenticate, "auth_require_tls": False}
