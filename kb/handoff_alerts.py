@@ -197,6 +197,24 @@ def failed_alerts(session: Session) -> list[tuple[int, Kind]]:
     return [(handoff_id, kind) for handoff_id, kind in rows]
 
 
+def unannounced(session: Session, *, since: datetime) -> list[int]:
+    """Open handoffs nobody took, arrived after ``since``, with no ``new`` alert recorded (the
+    process that created them stopped before alerting, or no alert could be planned)."""
+    announced = select(HandoffNotification.handoff_id).where(HandoffNotification.kind == NEW)
+    return list(
+        session.scalars(
+            select(Handoff.id)
+            .where(
+                Handoff.status == "open",
+                Handoff.taken_at.is_(None),
+                Handoff.created_at > since,
+                Handoff.id.not_in(announced),
+            )
+            .order_by(Handoff.id)
+        )
+    )
+
+
 def alert_statuses(session: Session, *, handoff_id: int) -> dict[tuple[str, str], str]:
     """The handoff's alerts: (kind, target) -> status."""
     rows = session.scalars(

@@ -1,6 +1,6 @@
 """Running the staff alerts about handoffs: a new request's alerts in a worker thread (the
-member's reply does not wait), and the watcher that escalates the requests nobody took and
-retries failed alerts, every minute, in the console's process."""
+member's reply does not wait), and the watcher, every minute in the console's process, that
+alerts the requests left unannounced, escalates those nobody took and retries failed alerts."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from kb.access import session_factory
 from kb.session import describe_error
 from outbound.staff_alerts import (
     Delivery,
+    announce_missed,
     escalate_overdue,
     notify_new_handoff,
     retry_failed_alerts,
@@ -42,7 +43,7 @@ def _finished(future: asyncio.Future[list[Delivery]]) -> None:
     if not future.cancelled() and future.exception() is not None:
         error = future.exception()
         what = describe_error(error) if isinstance(error, SQLAlchemyError) else type(error).__name__
-        logger.error("staff alerts of a handoff not sent (%s): the watcher tries again", what)
+        logger.error("staff alerts of a handoff not sent (%s): the watcher will", what)
 
 
 def notify_soon(handoff_id: int) -> asyncio.Future[list[Delivery]]:
@@ -57,11 +58,13 @@ def notify_soon(handoff_id: int) -> asyncio.Future[list[Delivery]]:
 def watch_once(
     sessions: sessionmaker, now: datetime, config: core_settings.Settings
 ) -> tuple[list[int], int]:
-    """One round of the watcher: escalate what waited too long, retry failed alerts."""
+    """One round of the watcher: alert the requests that were not announced, escalate what
+    waited too long, retry failed alerts; (escalated ids, alerts sent by retries or late)."""
     with sessions() as session:
+        late = announce_missed(session, now, config=config)
         escalated = escalate_overdue(session, now, config=config)
         retried = retry_failed_alerts(session, now, config=config)
-    return escalated, retried
+    return escalated, late + retried
 
 
 async def watch(

@@ -247,3 +247,18 @@ def retry_failed_alerts(
         sent += sum(1 for delivery in tried if delivery.error is None)
     session.rollback()
     return sent
+
+
+def announce_missed(
+    session: Session, now: datetime, *, config: core_settings.Settings | None = None
+) -> int:
+    """Send the ``new`` alerts of the requests of the last HANDOFF_ESCALATE_MINUTES that have
+    none (their process stopped first); how many were sent. Older ones are escalated."""
+    config = config or core_settings.current()
+    since = now - timedelta(minutes=config.handoff_escalate_minutes)
+    sent = 0
+    for handoff_id in store.unannounced(session, since=since):
+        tried = notify_new_handoff(session, handoff_id, config=config, now=lambda: now)
+        sent += sum(1 for delivery in tried if delivery.error is None)
+    session.rollback()
+    return sent

@@ -126,3 +126,17 @@ def test_two_watchers_escalate_a_handoff_once(
     assert watch_once(sessions, at, config) == ([], 0)
     smtp.wait_for(1)
     assert len(smtp.received) == 1
+
+
+@pytest.mark.usefixtures("delegate")
+def test_the_watcher_announces_a_request_whose_process_stopped_before_alerting(
+    engine: Engine, smtp: LocalSmtp, config: settings.Settings
+) -> None:
+    handoff_id = handoff(engine, "901")  # created, never announced
+    sessions = make_session_factory(engine)
+    assert watch_once(sessions, ARRIVED + timedelta(minutes=2), config) == ([], 1)
+    (mail,) = smtp.wait_for(1)
+    assert mail.recipients == ["khalid@asmex.ma"]  # a new request: the region's delegate
+    assert watch_once(sessions, ARRIVED + timedelta(minutes=3), config) == ([], 0)
+    with Session(engine) as session:
+        assert alert_statuses(session, handoff_id=handoff_id) == {("new", "email:fr"): "sent"}
