@@ -72,6 +72,12 @@ def recipients_of(
     return found or store.head_office(session, extra_email=config.head_office_email)
 
 
+def alerts_configured(config: core_settings.Settings) -> bool:
+    """Whether alerts can leave at all: SMTP (host and sender) or the staff chat (and a bot)."""
+    email = bool(config.smtp.host and config.smtp.sender)
+    return email or bool(config.staff_telegram_chat_id and config.telegram.token)
+
+
 def targets_of(recipients: list[Recipient], config: core_settings.Settings) -> list[Target]:
     """One e-mail per language the recipients read (with SMTP set), and the staff chat."""
     targets = []
@@ -255,6 +261,8 @@ def announce_missed(
     """Send the ``new`` alerts of the requests of the last HANDOFF_ESCALATE_MINUTES that have
     none (their process stopped first); how many were sent. Older ones are escalated."""
     config = config or core_settings.current()
+    if not alerts_configured(config):
+        return 0
     since = now - timedelta(minutes=config.handoff_escalate_minutes)
     sent = 0
     for handoff_id in store.unannounced(session, since=since):

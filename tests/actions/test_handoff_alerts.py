@@ -59,9 +59,9 @@ def ask(sender: str = "user-1") -> object:
 
 
 async def settle() -> None:
-    """Wait for the alerts started in the background."""
-    while handoff_watch._running:
-        await asyncio.sleep(0.01)
+    """Wait for the alerts this test started in the background (other tests' loops are gone)."""
+    loop = asyncio.get_running_loop()
+    await asyncio.gather(*(f for f in list(handoff_watch._running) if f.get_loop() is loop))
 
 
 @pytest.mark.usefixtures("delegate")

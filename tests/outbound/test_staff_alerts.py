@@ -20,7 +20,7 @@ from kb.handoffs import ConversationTurn, request_handoff
 from kb.models import HandoffNotification, Region
 from kb.staff import create_staff
 from kb.users import get_or_create_user
-from outbound.staff_alerts import notify_new_handoff, retry_failed_alerts
+from outbound.staff_alerts import announce_missed, notify_new_handoff, retry_failed_alerts
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.project import free_port
 from tests.support.smtp import LocalSmtp
@@ -217,6 +217,8 @@ def test_starttls_is_required_by_default(engine: Engine, smtp: LocalSmtp) -> Non
 def test_nothing_is_sent_or_recorded_without_smtp_or_staff_chat(engine: Engine) -> None:
     handoff_id = new_handoff(engine, "souss-massa")
     assert notify(engine, handoff_id, settings.load({})) == []
+    with Session(engine) as session:
+        assert announce_missed(session, NOW, config=settings.load({})) == 0
     assert statuses(engine, handoff_id) == {}
 
 
