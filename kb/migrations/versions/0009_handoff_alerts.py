@@ -4,8 +4,8 @@ Adds ``handoffs.taken_at`` (unless the handoff core's migration added it already
 same column) and ``handoffs.escalated_at``, the ``handoff_notifications`` record and the
 ``canned_replies`` table with five replies in French, Arabic and English.
 
-Revision ID: 0008
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0006"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
