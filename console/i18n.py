@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from console.i18n_registrations import REGISTRATION_STRINGS
+
 LANGUAGES: Final = ("fr", "ar", "en")
 DEFAULT: Final = "fr"
 RIGHT_TO_LEFT: Final = frozenset({"ar"})
@@ -235,6 +237,7 @@ STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
         "ar": "الملف ليس نصا بترميز UTF-8.",
         "en": "The file is not UTF-8 text.",
     },
+    **REGISTRATION_STRINGS,
 }
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from console.pages import audit, event_upload, events, home, session
+from console.pages import audit, event_upload, events, home, registrations, session
 
-GROUPS = (session, home, events, event_upload, audit)
+#: registrations before events: its /events/{slug}/registrations is not an event {action}.
+GROUPS = (session, home, registrations, events, event_upload, audit)
 
 
 def routes() -> list[BaseRoute]:
