@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from kb.migrate import downgrade_to, upgrade_to_head
 from kb.models import NotificationSent, Registration
 from kb.notifications import claim_notification
+from kb.privacy import erase_user_data
 from kb.registrations import AlreadyRegisteredError, set_registration_status
 from kb.session import make_engine
 from kb.status_notices import find_due_status_notices, queue_status_notice, recipients
@@ -113,6 +114,15 @@ def test_recipients_say_where_and_in_which_language(session: Session) -> None:
     assert (found[fr.id].channel, found[fr.id].language) == ("telegram", "fr")
     assert (found[en.id].channel, found[en.id].language) == ("twilio_whatsapp", "en")
     assert recipients(session, user_ids=set()) == {}
+
+
+def test_erasing_a_member_takes_them_off_the_waiting_list(session: Session) -> None:
+    event = add_event(session, "mission-dakar")
+    user = add_user(session, "111")
+    register(session, user, event, status="waitlisted")
+    erase_user_data(session, channel="telegram", channel_user_id="111", today=TODAY)
+    (row,) = session.scalars(select(Registration)).all()
+    assert (row.user_id, row.status) == (None, "cancelled")
 
 
 def _migration_round_trip(url: str) -> None:
