@@ -47,6 +47,8 @@ logger = logging.getLogger(__name__)
 
 #: What the export's file name keeps of a slug.
 _FILE_NAME_UNSAFE: Final = re.compile(r"[^A-Za-z0-9_-]")
+#: The longest registration id a path may name.
+MAX_ID_DIGITS: Final = 12
 #: The audit action of each status set.
 AUDIT_ACTIONS: Final = {
     "confirmed": "registration.confirm",
@@ -182,7 +184,10 @@ def _notice_key(changed: Changed, sent: notify.NewEventAlerts | None) -> str:
 async def change_status(request: Request) -> Response:
     """Set a registration's status and tell its member; 400 for an unknown status, 404 for
     an unknown event or registration, 409 when its member is already confirmed."""
-    slug, registration_id = request.path_params["slug"], request.path_params["registration_id"]
+    slug, number = request.path_params["slug"], request.path_params["registration_id"]
+    if not number.isascii() or not number.isdigit() or len(number) > MAX_ID_DIGITS:
+        return error_page(request, 404)
+    registration_id = int(number)
     status = (await csrf.read_form(request)).get("status")
     if not isinstance(status, str) or status not in REGISTRATION_STATUSES:
         return error_page(request, 400)
@@ -230,7 +235,7 @@ routes = [
         name="registrations_export",
     ),
     Route(
-        "/events/{slug}/registrations/{registration_id:int}/status",
+        "/events/{slug}/registrations/{registration_id}/status",
         change_status,
         methods=["POST"],
         name="registration_status",

@@ -26,6 +26,7 @@ from tests.console.conftest import (
     page_token,
     sign_in,
 )
+from tests.support.fake_telegram import TOKEN, fake_telegram_in_thread
 from tests.support.notify import TODAY, FakeNotifier, add_event, add_user
 
 SLUG = "mission-dakar-2026"
@@ -186,6 +187,25 @@ def test_a_status_change_tells_the_member_on_their_channel_in_their_language(
     assert action == "registration.waitlist" and target == str(member.registration_id)
     assert '"before": "confirmed"' in details and '"after": "waitlisted"' in details
     assert "atlas" not in details.lower()  # no personal data in the log
+
+
+def test_the_notice_reaches_the_telegram_bot_api(
+    admin: TestClient, engine: Engine, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the real Telegram notifier (configured from the environment) to a fake Bot API."""
+    with fake_telegram_in_thread() as telegram:
+        monkeypatch.setenv("TELEGRAM_TOKEN", TOKEN)
+        monkeypatch.setenv("TELEGRAM_BASE_URL", telegram.base_url)
+        answer = set_status(admin, seeded.members["fr"].registration_id, "confirmed")
+        assert "aucun message envoyé" in answer.text  # type: ignore[attr-defined]
+        answer = set_status(admin, seeded.members["fr"].registration_id, "cancelled")
+        assert "Le membre a été prévenu." in answer.text  # type: ignore[attr-defined]
+        (call,) = telegram.calls_to("sendMessage")
+    assert call.chat_id == 111
+    assert "Votre inscription à « Mission mission-dakar-2026 »" in call.params["text"]
+    assert "a été annulée par l'ASMEX" in call.params["text"]
+    assert [b["text"] for b in call.buttons] == ["Voir l'événement"]
+    assert [(k, s) for k, _, s in notices(engine)] == [("registration_cancelled", "sent")]
 
 
 def test_the_french_and_english_titles_are_the_members(
@@ -354,7 +374,8 @@ def test_unknown_events_registrations_and_statuses_get_4xx(
     assert other.status_code == 404  # type: ignore[attr-defined]
     assert status_of(engine, seeded.other_event_registration_id) == "confirmed"
     token = page_token(admin, PAGE)
-    assert admin.post(f"{PAGE}/abc/status", data={"csrf_token": token}).status_code == 404
+    for bad_id in ("abc", "1e3", "9" * 13):
+        assert admin.post(f"{PAGE}/{bad_id}/status", data={"csrf_token": token}).status_code == 404
     registration = seeded.members["fr"].registration_id
     for bad in ({"status": "paid"}, {}):
         answer = admin.post(f"{PAGE}/{registration}/status", data={**bad, "csrf_token": token})
