@@ -1,5 +1,5 @@
 """A registration's status set by staff, and the notice queued for its member: superseded by
-a newer change, claimed from 'pending' by the sender; migration 0009 on SQLite and PostgreSQL."""
+a newer change, claimed from 'pending' by the sender; migration 0008 on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -126,7 +126,7 @@ def test_erasing_a_member_takes_them_off_the_waiting_list(session: Session) -> N
 
 
 def _migration_round_trip(url: str) -> None:
-    """Up to head, a waitlisted registration and a pending notice; down to 0006 (they become
+    """Up to head, a waitlisted registration and a pending notice; down to 0007 (they become
     cancelled and failed, which the older checks accept); the new statuses are refused there."""
     upgrade_to_head(url)
     engine: Engine = make_engine(url)
@@ -136,7 +136,7 @@ def _migration_round_trip(url: str) -> None:
         register(session, user, event, status="waitlisted")
         queue_status_notice(session, user_id=user.id, event_id=event.id, status="waitlisted")
     engine.dispose()
-    downgrade_to(url, "0006")
+    downgrade_to(url, "0007")
     engine = make_engine(url)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT status FROM registrations")).scalar() == "cancelled"
@@ -156,7 +156,7 @@ def _migration_round_trip(url: str) -> None:
     engine.dispose()
 
 
-def test_migration_0009_on_sqlite(db_url: str) -> None:
+def test_migration_0008_on_sqlite(db_url: str) -> None:
     _migration_round_trip(db_url)
 
 
@@ -167,5 +167,5 @@ def postgres_url() -> Iterator[str]:
         yield pg.url("statuses")
 
 
-def test_migration_0009_on_postgresql(postgres_url: str) -> None:
+def test_migration_0008_on_postgresql(postgres_url: str) -> None:
     _migration_round_trip(postgres_url)
