@@ -4,8 +4,8 @@ A registration's status may now be ``waitlisted`` (staff put it on the waiting l
 console). A notifications_sent row may be ``pending``: a notice of a registration's new status
 queued in the transaction that changed it, before it is claimed and sent.
 
-Revision ID: 0009
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-02
 """
 
