@@ -118,21 +118,21 @@ async def test_a_country_with_a_sector_still_gets_the_country_sheet() -> None:
     [
         (
             "fr",
-            "Allemagne",
+            "Pays-Bas",
             "Union européenne",
             "Accord d'association Maroc – Union",
             "Pas encore de chiffres",
         ),
         (
             "ar",
-            "ألمانيا",
+            "هولندا",
             "الاتحاد الأوروبي",
             "اتفاق الشراكة بين المغرب والاتحاد",
             "لا توجد بعد في قاعدة معارفي",
         ),
         (
             "en",
-            "Germany",
+            "Netherlands",
             "European Union",
             "EU – Morocco Association Agreement",
             "No figures or key facts",
@@ -143,7 +143,7 @@ async def test_a_sheet_without_facts_gives_blocs_agreements_and_says_what_it_lac
     lang: str, name: str, bloc: str, agreement: str, unknown: str
 ) -> None:
     messages, _ = await run(
-        ActionMarketProfile(), tracker(entities=[entity("country", "DE")], lang=lang)
+        ActionMarketProfile(), tracker(entities=[entity("country", "NL")], lang=lang)
     )
     assert responses(messages) == ["utter_market_profile", "utter_market_no_facts"]
     profile = messages[0]
@@ -155,3 +155,18 @@ async def test_a_sheet_without_facts_gives_blocs_agreements_and_says_what_it_lac
     assert unknown in texts[1]
     (_, draft) = render(messages, lang)
     assert [b["payload"] for b in draft["buttons"]] == ["/human_handoff"]
+
+
+@pytest.mark.parametrize(
+    ("country", "lang", "figure"),
+    [("ES", "fr", "28,9 %"), ("DE", "en", "7.4%"), ("EG", "ar", "أول شريك تجاري إفريقي")],
+)
+async def test_a_partner_sheet_gives_its_sourced_trade_fact(
+    country: str, lang: str, figure: str
+) -> None:
+    messages, _ = await run(
+        ActionMarketProfile(), tracker(entities=[entity("country", country)], lang=lang)
+    )
+    assert "utter_market_no_facts" not in responses(messages)
+    assert figure in messages[0]["facts"]
+    assert "Office des changes : 63,2%" in messages[0]["sources"]
