@@ -156,7 +156,18 @@ async def test_agreement_from_a_button_entity_with_its_link() -> None:
 
 @pytest.mark.parametrize(
     ("country", "expected"),
-    [("KE", "afcfta"), ("US", "us-fta"), ("FR", "eu-association"), ("TN", "agadir")],
+    [
+        ("KE", "afcfta"),
+        ("US", "us-fta"),
+        ("FR", "eu-association"),
+        ("TN", "agadir"),
+        # sheets added for issue 21: agreements derived from blocs.yml and agreements.yml
+        ("GB", "uk-association"),
+        ("DE", "eu-association"),
+        ("NO", "efta"),
+        ("JO", "gafta"),
+        ("ZA", "afcfta"),
+    ],
 )
 async def test_agreements_for_the_country_asked(country: str, expected: str) -> None:
     messages, _ = await run(
