@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from console.i18n_staff_tools import STAFF_TOOLS_STRINGS
+from console.i18n_registrations import REGISTRATION_STRINGS
 
 LANGUAGES: Final = ("fr", "ar", "en")
 DEFAULT: Final = "fr"
@@ -238,6 +239,7 @@ STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
         "en": "The file is not UTF-8 text.",
     },
     **STAFF_TOOLS_STRINGS,
+    **REGISTRATION_STRINGS,
 }
 
 

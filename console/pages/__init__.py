@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from console.pages import audit, canned, event_upload, events, home, profile, session
+from console.pages import audit, canned, event_upload, events, home, profile, registrations, session
 
-GROUPS = (session, home, events, event_upload, canned, audit, profile)
+#: registrations before events: its /events/{slug}/registrations is not an event {action}.
+GROUPS = (session, home, registrations, events, event_upload, canned, audit, profile)
 
 
 def routes() -> list[BaseRoute]:

@@ -7,6 +7,7 @@ importable from ``kb.models``, and importing it registers them all on ``metadata
 from kb.models.base import NAMING_CONVENTION, Base, mapper_registry, metadata, utcnow
 from kb.models.knowledge import (
     Agreement,
+    Bloc,
     Event,
     Market,
     MarketFact,
@@ -31,6 +32,7 @@ __all__ = [
     "AlertSubscription",
     "AuditEntry",
     "Base",
+    "Bloc",
     "CallbackPayload",
     "CannedReply",
     "Event",

@@ -48,11 +48,14 @@ class User(Base):
 
 
 class Registration(Base):
-    """A company's registration to an event."""
+    """A company's registration to an event: ``confirmed``, ``waitlisted`` (staff put it on
+    the waiting list) or ``cancelled``."""
 
     __tablename__ = "registrations"
     __table_args__ = (
-        CheckConstraint("status IN ('confirmed', 'cancelled')", name="status"),
+        CheckConstraint(
+            "status IN ('confirmed', 'waitlisted', 'cancelled')", name="status"
+        ),
         Index(
             "uq_registrations_event_id_user_id_active",
             "event_id",
