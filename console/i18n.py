@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from console.i18n_staff_tools import STAFF_TOOLS_STRINGS
 from console.i18n_registrations import REGISTRATION_STRINGS
+from console.i18n_staff_tools import STAFF_TOOLS_STRINGS
 
 LANGUAGES: Final = ("fr", "ar", "en")
 DEFAULT: Final = "fr"
