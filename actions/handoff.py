@@ -1,4 +1,5 @@
-"""Human handoff: record the request with the conversation's context, route it by region."""
+"""Human handoff: record the request with the conversation's context, route it by region, and
+alert the region's delegate (or the head office) without delaying the reply."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from kb.services import get_region
 from kb.users import get_or_create_user
 from kb.views import Texts
 from nlu.vocabulary.canonical import is_region
+from outbound.handoff_watch import notify_soon
 
 #: How many of the latest user messages go with the request.
 CONTEXT_TURNS: Final = 5
@@ -88,6 +90,8 @@ class ActionHumanHandoff(Action):
 
         handoff = answer.outcome.handoff
         reference = str(handoff.id)
+        if answer.outcome.created:
+            notify_soon(handoff.id)  # staff alerts in a worker thread: the reply does not wait
         if not answer.outcome.created:
             dispatcher.utter_message(response="utter_handoff_already_open", reference=reference)
         elif handoff.delegate_name and answer.region_name:

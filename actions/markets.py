@@ -1,4 +1,5 @@
-"""Foreign markets (ask_market) and trade agreements (ask_trade_agreement)."""
+"""Foreign markets (ask_market) and trade agreements (ask_trade_agreement); markets asked by
+bloc or sector are answered by actions/market_groups.py."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from actions.common import (
     entity_values,
     reply_language,
 )
+from actions.market_groups import answer_by_group
 from core import clock
 from kb import display
 from kb.access import DatabaseUnavailable, run_db
@@ -36,10 +38,16 @@ from kb.display import (
     sources_line,
 )
 from kb.events import list_events
-from kb.markets import find_market, get_market, list_agreements, list_agreements_for_country
+from kb.markets import (
+    find_market,
+    get_market,
+    list_agreements,
+    list_agreements_for_country,
+    list_blocs,
+)
 from kb.services import get_procedures
 from kb.sources import source_titles
-from kb.views import AgreementView, EventView, MarketView, ProcedureView, Texts
+from kb.views import AgreementView, BlocView, EventView, MarketView, ProcedureView, Texts
 from nlu.vocabulary.canonical import is_country
 
 #: Markets offered as buttons when the user names none (those the knowledge base has).
@@ -102,6 +110,7 @@ class MarketAnswer:
     asked: str
     country: str | None
     market: MarketView | None
+    blocs: tuple[BlocView, ...]
     agreements: tuple[AgreementView, ...]
     events: tuple[EventView, ...]
     sources: tuple[str, ...]
@@ -121,8 +130,9 @@ def market_answers(session: Session, *, values: list[str], today: date) -> list[
             market = find_market(session, query=value)
         if market is None:
             code = value if _is_code(value) else None
-            answers.append(MarketAnswer(value, code, None, (), (), ()))
+            answers.append(MarketAnswer(value, code, None, (), (), (), ()))
             continue
+        blocs = list_blocs(session, codes=list(market.blocs))
         agreements = list_agreements_for_country(session, country=market.country)
         events = [
             e
@@ -131,11 +141,19 @@ def market_answers(session: Session, *, values: list[str], today: date) -> list[
         ][:MAX_EVENTS]
         sources = source_titles(
             session,
-            ids=[f.source_id for f in market.facts] + [a.source_id for a in agreements],
+            ids=[f.source_id for f in market.facts]
+            + [b.source_id for b in blocs]
+            + [a.source_id for a in agreements],
         )
         answers.append(
             MarketAnswer(
-                value, market.country, market, tuple(agreements), tuple(events), tuple(sources)
+                value,
+                market.country,
+                market,
+                tuple(blocs),
+                tuple(agreements),
+                tuple(events),
+                tuple(sources),
             )
         )
     return answers
@@ -210,6 +228,11 @@ class ActionMarketProfile(Action):
     ) -> list[EventType]:
         lang = reply_language(tracker)
         values = (await canonical_countries(entity_values(tracker, "country")))[:MAX_COUNTRIES]
+        grouped = await answer_by_group(
+            dispatcher, tracker, action=self.name(), has_country=bool(values)
+        )
+        if grouped is not None:
+            return grouped
         try:
             if not values:
                 markets = await run_db(suggested_markets)
@@ -242,12 +265,14 @@ class ActionMarketProfile(Action):
         dispatcher.utter_message(
             response="utter_market_profile",
             country_name=country_name,
-            blocs=joined(market.blocs, lang),
+            blocs=joined((b.name.get(lang) for b in answer.blocs), lang),
             agreements=joined((a.name.get(lang) for a in answer.agreements), lang),
             sectors=known_sectors(market.sectors, lang),
             facts=bullets(f.text.get(lang) for f in market.facts),
             sources=sources_line(answer.sources),
         )
+        if not market.facts:
+            dispatcher.utter_message(response="utter_market_no_facts", country_name=country_name)
         if answer.events:
             sample = any(e.sample for e in answer.events)
             dispatcher.utter_message(

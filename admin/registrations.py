@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 from typing import TextIO
 
 from sqlalchemy.orm import Session
@@ -12,23 +10,16 @@ from sqlalchemy.orm import Session
 from admin.common import EXIT_OK, find_event, open_database, write_export
 from core import clock
 from kb.events import close_event
-from kb.files.csv_safety import safe_cell
+from kb.files.registration_csv import REGISTRATION_COLUMNS, registrations_csv
 from kb.registrations import list_all_registrations
 from kb.views import RegistrationView
 
-#: The columns of export-registrations' CSV, in order.
-REGISTRATION_COLUMNS = (
-    "event_slug",
-    "event_title",
-    "company_name",
-    "ice",
-    "contact_name",
-    "email",
-    "phone",
-    "sector",
-    "status",
-    "created_at",
-)
+__all__ = [
+    "REGISTRATION_COLUMNS",
+    "cmd_close_event",
+    "cmd_export_registrations",
+    "cmd_list_registrations",
+]
 
 
 def _registrations(args: argparse.Namespace) -> list[RegistrationView]:
@@ -70,28 +61,10 @@ def cmd_list_registrations(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_export_registrations(args: argparse.Namespace, out: TextIO) -> int:
     """Write registrations as CSV for ASMEX staff, every cell escaped so that spreadsheets
-    never run it as a formula (kb.files.csv_safety)."""
+    never run it as a formula (kb.files.registration_csv, shared with the console)."""
     rows = _registrations(args)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(REGISTRATION_COLUMNS)
-    for r in rows:
-        writer.writerow(
-            safe_cell(value)
-            for value in (
-                r.event_slug,
-                r.event_title.fr,
-                r.company_name,
-                r.ice,
-                r.contact_name,
-                r.email,
-                r.phone,
-                r.sector,
-                r.status,
-                r.created_at.isoformat(timespec="seconds") if r.created_at else None,
-            )
-        )
-    write_export(buffer.getvalue(), args.file, out, written=f"{len(rows)} registrations", bom=True)
+    written = f"{len(rows)} registrations"
+    write_export(registrations_csv(rows), args.file, out, written=written, bom=True)
     return EXIT_OK
 
 

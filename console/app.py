@@ -3,14 +3,15 @@
 Starlette with Jinja2 templates; sessions signed with CONSOLE_SECRET; every route guarded
 (console.auth.guard, checked here); security headers on every response; the static files
 vendored in console/static/. Database errors answer 503, anything unexpected 500, in the
-reader's language.
+reader's language. The lifespan runs the handoff watcher (outbound.handoff_watch.watch).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from datetime import datetime, timezone
 from typing import Final
 
@@ -33,6 +34,7 @@ from console.render import error_page
 from console.web import HERE, Console
 from core import settings as core_settings
 from kb.session import describe_error, make_engine, make_session_factory
+from outbound import handoff_watch
 
 logger = logging.getLogger(__name__)
 
@@ -101,9 +103,14 @@ def create_app(
     now: Callable[[], datetime] | None = None,
     engine: Engine | None = None,
     tracker_url: str | None = None,
+    watch_every: float | None = handoff_watch.WATCH_EVERY,
 ) -> Starlette:
     """The console app; SettingsError when CONSOLE_SECRET is missing or a placeholder.
-    ``tracker_url``: Rasa's conversation store, read (never written) by the analytics page."""
+
+    ``tracker_url``: Rasa's conversation store, read (never written) by the analytics page.
+    While it serves, the handoff watcher runs every ``watch_every`` seconds (None: not at
+    all): it escalates the requests nobody took in time and retries failed staff alerts.
+    """
     secret = core_settings.check_secret("CONSOLE_SECRET", settings.console_secret)
     engine = engine or make_engine(settings.database_url, pool_pre_ping=True)
     console = Console(
@@ -118,7 +125,18 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        watcher = None
+        if watch_every:
+            watcher = asyncio.create_task(
+                handoff_watch.watch(
+                    console.sessions, now=console.now, config=settings, every=watch_every
+                )
+            )
         yield
+        if watcher is not None:
+            watcher.cancel()
+            with suppress(asyncio.CancelledError):
+                await watcher
         engine.dispose()
         if console.tracker is not None:
             console.tracker.dispose()

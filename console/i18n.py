@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from typing import Final
 
 from console.i18n_analytics import ANALYTICS
+from console.i18n_registrations import REGISTRATION_STRINGS
+from console.i18n_staff_tools import STAFF_TOOLS_STRINGS
 
 LANGUAGES: Final = ("fr", "ar", "en")
 DEFAULT: Final = "fr"
@@ -238,6 +240,8 @@ STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
         "ar": "الملف ليس نصا بترميز UTF-8.",
         "en": "The file is not UTF-8 text.",
     },
+    **STAFF_TOOLS_STRINGS,
+    **REGISTRATION_STRINGS,
 }
 
 

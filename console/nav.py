@@ -23,8 +23,10 @@ class NavItem:
 NAV: Final = (
     NavItem("/", "nav_home"),
     NavItem("/events", "nav_events", frozenset({"admin"})),
+    NavItem("/canned", "nav_canned", frozenset({"admin"})),
     NavItem("/audit", "nav_audit", frozenset({"admin"})),
     NavItem("/analytics", "nav_analytics", frozenset({"admin"})),
+    NavItem("/profile", "nav_profile"),
 )
 
 

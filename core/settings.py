@@ -77,6 +77,20 @@ class TwilioEnv:
 
 
 @dataclass(frozen=True)
+class SmtpEnv:
+    """SMTP_*: the mail server staff alerts leave through (none when ``host`` is empty)."""
+
+    host: str = ""
+    port: int = 587
+    user: str = ""
+    password: str = ""
+    #: SMTP_FROM: the sender address of the alerts.
+    sender: str = ""
+    #: SMTP_STARTTLS: upgrade the connection with STARTTLS before logging in (default on).
+    starttls: bool = True
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting of the project (docs/production.md, .env.example)."""
 
@@ -102,6 +116,16 @@ class Settings:
     #: CONSOLE_FORWARDED_ALLOW_IPS: proxies whose X-Forwarded-For gives the client's address
     #: (comma-separated); empty = the connection's own address is the client's.
     console_forwarded_allow_ips: str = ""
+    #: CONSOLE_PUBLIC_URL: the console's address as staff open it (links in staff alerts);
+    #: empty = http://CONSOLE_HOST:CONSOLE_PORT.
+    console_public_url: str = ""
+    #: HEAD_OFFICE_EMAIL: the head office's address for staff alerts (besides the admins).
+    head_office_email: str = ""
+    #: STAFF_TELEGRAM_CHAT_ID: the staff chat staff alerts are posted in (the bot's token).
+    staff_telegram_chat_id: str = ""
+    #: HANDOFF_ESCALATE_MINUTES: a handoff nobody took for this long goes to the head office.
+    handoff_escalate_minutes: int = 15
+    smtp: SmtpEnv = field(default_factory=SmtpEnv)
     telegram: TelegramEnv = field(default_factory=TelegramEnv)
     whatsapp: WhatsAppEnv = field(default_factory=WhatsAppEnv)
     twilio: TwilioEnv = field(default_factory=TwilioEnv)
@@ -143,6 +167,18 @@ def _flag(environ: Mapping[str, str], name: str) -> bool:
     raise SettingsError(f"{name} must be true or false, got {value!r}")
 
 
+def _smtp(environ: Mapping[str, str]) -> SmtpEnv:
+    starttls = environ.get("SMTP_STARTTLS", "").strip()
+    return SmtpEnv(
+        host=environ.get("SMTP_HOST", "").strip(),
+        port=_integer(environ, "SMTP_PORT", 587),
+        user=environ.get("SMTP_USER", "").strip(),
+        password=environ.get("SMTP_PASSWORD", "").strip(),
+        sender=environ.get("SMTP_FROM", "").strip(),
+        starttls=_flag(environ, "SMTP_STARTTLS") if starttls else True,
+    )
+
+
 def load(environ: Mapping[str, str]) -> Settings:
     """Settings from an environment mapping; SettingsError for a malformed value."""
     database_url = environ.get("DATABASE_URL", "").strip()
@@ -159,6 +195,11 @@ def load(environ: Mapping[str, str]) -> Settings:
         console_port=_integer(environ, "CONSOLE_PORT", 8080),
         console_secure_cookies=_flag(environ, "CONSOLE_SECURE_COOKIES"),
         console_forwarded_allow_ips=environ.get("CONSOLE_FORWARDED_ALLOW_IPS", "").strip(),
+        console_public_url=environ.get("CONSOLE_PUBLIC_URL", "").strip().rstrip("/"),
+        head_office_email=environ.get("HEAD_OFFICE_EMAIL", "").strip(),
+        staff_telegram_chat_id=environ.get("STAFF_TELEGRAM_CHAT_ID", "").strip(),
+        handoff_escalate_minutes=_integer(environ, "HANDOFF_ESCALATE_MINUTES", 15),
+        smtp=_smtp(environ),
         telegram=_section(TelegramEnv, "TELEGRAM_", environ),  # type: ignore[arg-type]
         whatsapp=_section(WhatsAppEnv, "WHATSAPP_", environ),  # type: ignore[arg-type]
         twilio=_section(TwilioEnv, "TWILIO_", environ),  # type: ignore[arg-type]

@@ -28,6 +28,11 @@ def _factory(url: str) -> sessionmaker:
     return make_session_factory(make_engine(url, pool_pre_ping=True))
 
 
+def session_factory() -> sessionmaker:
+    """The process's session factory on the configured database (made once per URL)."""
+    return _factory(settings.database_url())
+
+
 def _in_transaction(url: str, fn: Callable[..., T], args: tuple, kwargs: dict) -> T:
     with _factory(url)() as session, session.begin():
         return fn(session, *args, **kwargs)

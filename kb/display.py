@@ -114,6 +114,11 @@ LABELS: Final[dict[str, dict[str, str]]] = {
     },
     "confirmed": {"fr": "confirmée", "ar": "مؤكد", "en": "confirmed"},
     "cancelled": {"fr": "annulée", "ar": "ملغى", "en": "cancelled"},
+    "waitlisted": {
+        "fr": "sur liste d'attente",
+        "ar": "في لائحة الانتظار",
+        "en": "on the waiting list",
+    },
     "open": {"fr": "en cours", "ar": "قيد المعالجة", "en": "open"},
     "closed": {"fr": "traitée", "ar": "تمت معالجته", "en": "closed"},
     "head_office": {"fr": "siège de l'ASMEX", "ar": "مقر ASMEX", "en": "ASMEX head office"},

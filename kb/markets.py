@@ -1,4 +1,5 @@
-"""Markets (one country's export profile) and the trade agreements that cover them."""
+"""Markets (one country's export profile), the blocs they belong to and the trade agreements
+that cover them."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import unicodedata
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.models import Agreement, Market
-from kb.views import AgreementView, MarketFactView, MarketView, Texts, view_of
+from kb.models import Agreement, Bloc, Market
+from kb.views import AgreementView, BlocView, MarketFactView, MarketView, Texts, view_of
 
 
 def _fold(text: str) -> str:
@@ -87,3 +88,41 @@ def list_agreements_for_country(session: Session, *, country: str) -> list[Agree
         ):
             found.append(_agreement_view(row))
     return found
+
+
+def _bloc_view(row: Bloc) -> BlocView:
+    return view_of(BlocView, row, name=Texts.of(row, "name"), members=tuple(row.members or ()))
+
+
+def get_bloc(session: Session, *, code: str) -> BlocView | None:
+    """A bloc by code (EU, ECOWAS, AFCFTA...; case ignored), or None."""
+    row = session.get(Bloc, code.strip().upper())
+    return _bloc_view(row) if row else None
+
+
+def list_blocs(session: Session, *, codes: list[str] | None = None) -> list[BlocView]:
+    """Every bloc (or those of ``codes``, in that order) the knowledge base has."""
+    if codes is None:
+        return [_bloc_view(r) for r in session.scalars(select(Bloc).order_by(Bloc.code))]
+    found = (session.get(Bloc, code) for code in codes)
+    return [_bloc_view(r) for r in found if r is not None]
+
+
+def list_markets(
+    session: Session, *, bloc: str | None = None, sector: str | None = None
+) -> list[MarketView]:
+    """Market sheets of a bloc's members and/or naming demand for a sector, by French name."""
+    found = []
+    for row in session.scalars(select(Market).order_by(Market.name_fr)):
+        if bloc is not None and bloc not in (row.blocs or ()):
+            continue
+        if sector is not None and sector not in (row.sectors or ()):
+            continue
+        found.append(_market_view(row))
+    return found
+
+
+def list_agreements_for_bloc(session: Session, *, bloc: str) -> list[AgreementView]:
+    """Agreements Morocco has with a bloc as a whole (those naming it in their blocs)."""
+    rows = session.scalars(select(Agreement).order_by(Agreement.code))
+    return [_agreement_view(r) for r in rows if bloc in (r.blocs or ())]

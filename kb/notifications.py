@@ -33,11 +33,24 @@ from kb.models import AlertSubscription, Event, NotificationSent, Registration, 
 from kb.views import EventView
 from nlu.vocabulary.canonical import DEFAULT_LANGUAGE, REPLY_LANGUAGES
 
-Kind = Literal["alert", "reminder_7d", "reminder_1d"]
+Kind = Literal[
+    "alert",
+    "reminder_7d",
+    "reminder_1d",
+    "registration_confirmed",
+    "registration_waitlisted",
+    "registration_cancelled",
+]
 ALERT: Final = "alert"
 REMINDER_7D: Final = "reminder_7d"
 REMINDER_1D: Final = "reminder_1d"
 KINDS: Final[tuple[Kind, ...]] = (ALERT, REMINDER_7D, REMINDER_1D)
+#: A registration's new status told to its member (kb.status_notices), one kind per status.
+STATUS_KINDS: Final[tuple[Kind, ...]] = (
+    "registration_confirmed",
+    "registration_waitlisted",
+    "registration_cancelled",
+)
 
 #: The longest error text kept in notifications_sent.last_error.
 MAX_ERROR_LENGTH: Final = 500
@@ -242,8 +255,9 @@ def claim_notification(
 ) -> bool:
     """Claim the right to send this notification; False when another row already holds it.
 
-    A new row is inserted as 'claimed'; with ``retry_failed`` a 'failed' row is claimed again.
-    Commit before sending, so a crash after the send never sends it twice.
+    A new row is inserted as 'claimed', a 'pending' one (a queued status notice) is claimed;
+    with ``retry_failed`` a 'failed' row is claimed again. Commit before sending, so a crash
+    after the send never sends it twice.
     """
     now = utcnow()
     inserted = session.execute(
@@ -253,14 +267,15 @@ def claim_notification(
     )
     if inserted.rowcount:
         return True
-    if not retry_failed:
-        return False
-    reclaimed = session.execute(
-        update(NotificationSent)
-        .where(*_row(kind, user_id, event_id, "failed"))
-        .values(status="claimed", sent_at=now)
-    )
-    return bool(reclaimed.rowcount)
+    for status in ("pending", "failed") if retry_failed else ("pending",):
+        reclaimed = session.execute(
+            update(NotificationSent)
+            .where(*_row(kind, user_id, event_id, status))
+            .values(status="claimed", sent_at=now)
+        )
+        if reclaimed.rowcount:
+            return True
+    return False
 
 
 def _finish(

@@ -12,8 +12,8 @@ the person in one of these ways:
 - registrations are kept for ASMEX's statistics as anonymous rows: event, sector, status and
   the day (not the time) of registration; every other column is emptied (the company name,
   which cannot be empty, becomes ``ERASED_COMPANY``) and the row no longer refers to anyone.
-  A confirmed registration to an event that has not ended is cancelled, since nobody can be
-  contacted for it any more;
+  A confirmed or waitlisted registration to an event that has not ended is cancelled, since
+  nobody can be contacted for it any more;
 - the user row itself (channel id, language, language hint, consent): deleted.
 
 Rows are found without the user row too (a person who only wrote messages). The caller owns
@@ -141,15 +141,20 @@ def personal_rows(
 
 
 def _anonymise_registrations(session: Session, *, user_id: int, today: date) -> tuple[int, int]:
-    """Cancel the user's confirmed registrations to events not ended, then empty every column
-    of all their registrations but ANONYMOUS_REGISTRATION_COLUMNS, keeping only the day of
-    their dates (the time could single a person out); returns (cancelled, anonymised)."""
+    """Cancel the user's registrations (confirmed or waitlisted) to events not ended, then
+    empty every column of all their registrations but ANONYMOUS_REGISTRATION_COLUMNS, keeping
+    only the day of their dates (the time could single a person out); returns (cancelled,
+    anonymised)."""
     table = metadata.tables[Registration.__tablename__]
     mine = table.c.user_id == user_id
     not_ended = select(Event.id).where(Event.end_date >= today).scalar_subquery()
     cancelled = session.execute(
         update(table)
-        .where(mine, table.c.status == "confirmed", table.c.event_id.in_(not_ended))
+        .where(
+            mine,
+            table.c.status.in_(("confirmed", "waitlisted")),
+            table.c.event_id.in_(not_ended),
+        )
         .values(status="cancelled", cancelled_at=utcnow())
     ).rowcount
     emptied: dict[str, Any] = {

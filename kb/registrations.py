@@ -1,7 +1,8 @@
-"""Registrations of companies to events: register, list, cancel."""
+"""Registrations of companies to events: register, list, cancel; staff change a status."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from kb.views import (
     Texts,
     view_of,
 )
+from nlu.vocabulary.canonical import REGISTRATION_STATUSES
 
 
 class ConsentRequiredError(RepositoryError):
@@ -126,9 +128,14 @@ def cancel_registration(
 
 
 def list_all_registrations(
-    session: Session, *, event_slug: str | None = None, include_cancelled: bool = True
+    session: Session,
+    *,
+    event_slug: str | None = None,
+    include_cancelled: bool = True,
+    status: str | None = None,
 ) -> list[RegistrationView]:
-    """Every registration (for ASMEX staff), by event date then registration time."""
+    """Every registration (for ASMEX staff), by event date then registration time; only
+    those of one event and of one status when given."""
     query = (
         select(Registration)
         .join(Registration.event)
@@ -138,4 +145,61 @@ def list_all_registrations(
         query = query.where(Event.slug == event_slug)
     if not include_cancelled:
         query = query.where(Registration.status == "confirmed")
+    if status is not None:
+        query = query.where(Registration.status == status)
     return [_registration_view(r) for r in session.scalars(query)]
+
+
+class AlreadyRegisteredError(RepositoryError):
+    """Confirming this registration would give its member two confirmed ones to one event."""
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A registration's status before and after a change, and whose it is."""
+
+    registration: RegistrationView
+    before: str
+    event_id: int
+
+    @property
+    def changed(self) -> bool:
+        """The status is not the one it was."""
+        return self.before != self.registration.status
+
+
+def set_registration_status(
+    session: Session, *, event_slug: str, registration_id: int, status: str
+) -> StatusChange:
+    """Set a registration's status (confirmed, waitlisted, cancelled), for staff.
+
+    Raises ValueError for another status, NotFoundError when the event has no such
+    registration, AlreadyRegisteredError when confirming it while its member has another
+    confirmed registration to the event. Setting the status it has changes nothing.
+    """
+    if status not in REGISTRATION_STATUSES:
+        raise ValueError(f"unknown registration status {status!r}")
+    row = session.scalars(
+        select(Registration)
+        .join(Registration.event)
+        .where(Registration.id == registration_id, Event.slug == event_slug)
+    ).one_or_none()
+    if row is None:
+        raise NotFoundError(f"event {event_slug!r} has no registration {registration_id}")
+    before = str(row.status)
+    if status != before:
+        if status == "confirmed" and row.user_id is not None:
+            other = session.scalars(
+                select(Registration.id).where(
+                    Registration.event_id == row.event_id,
+                    Registration.user_id == row.user_id,
+                    Registration.status == "confirmed",
+                    Registration.id != row.id,
+                )
+            ).first()
+            if other is not None:
+                raise AlreadyRegisteredError(f"user {row.user_id} is already confirmed")
+        row.status = status
+        row.cancelled_at = utcnow() if status == "cancelled" else None
+        session.flush()
+    return StatusChange(_registration_view(row), before, int(row.event_id))

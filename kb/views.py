@@ -191,6 +191,17 @@ class MarketView:
 
 
 @dataclass(frozen=True)
+class BlocView:
+    """A regional or economic bloc and its member countries."""
+
+    code: str
+    name: Texts
+    members: tuple[str, ...]
+    url: str | None
+    source_id: str | None
+
+
+@dataclass(frozen=True)
 class AgreementView:
     """A trade agreement."""
 

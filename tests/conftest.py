@@ -18,6 +18,8 @@ from kb.session import make_engine
 
 TODAY = date(2026, 1, 15)
 FIXTURES = Path(__file__).parent / "fixtures"
+#: Where staff alerts would go: a test sets them itself, to local fakes.
+STAFF_ALERT_VARIABLES = ("SMTP_HOST", "HEAD_OFFICE_EMAIL", "STAFF_TELEGRAM_CHAT_ID")
 
 
 class SettingsMonkeyPatch(pytest.MonkeyPatch):
@@ -62,8 +64,9 @@ class Clock:
 @pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """Today is TODAY unless the test sets another day; the developer's DATABASE_URL is
-    never used."""
-    monkeypatch.delenv("DATABASE_URL", raising=False)
+    never used, nor their staff alerts' mail server, addresses or chat (no test mails staff)."""
+    for name in ("DATABASE_URL", *STAFF_ALERT_VARIABLES):
+        monkeypatch.delenv(name, raising=False)
     clock = Clock(monkeypatch)
     clock.set(TODAY)
     return clock

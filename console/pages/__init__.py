@@ -8,9 +8,20 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from console.pages import analytics, audit, event_upload, events, home, session
+from console.pages import (
+    analytics,
+    audit,
+    canned,
+    event_upload,
+    events,
+    home,
+    profile,
+    registrations,
+    session,
+)
 
-GROUPS = (session, home, events, event_upload, audit, analytics)
+#: registrations before events: its /events/{slug}/registrations is not an event {action}.
+GROUPS = (session, home, registrations, events, event_upload, canned, audit, analytics, profile)
 
 
 def routes() -> list[BaseRoute]:

@@ -10,7 +10,7 @@ from console.auth import guard
 from console.render import render
 
 #: The pages the later parts add, as the home page announces them (string keys).
-COMING = ("coming_registrations", "coming_handoffs")
+COMING = ("coming_handoffs",)
 
 
 @guard()

@@ -23,7 +23,7 @@ from console.web import LANGUAGE_COOKIE, client_address, console_of, in_db, safe
 from core.redact import user_ref
 from kb import audit
 from kb.passwords import MAX_LENGTH
-from kb.staff import LOCK_FOR, LoginOutcome, authenticate, set_language
+from kb.staff import LOCK_FOR, LoginOutcome, StaffView, authenticate, set_language
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ async def login_form(request: Request) -> Response:
     request.state.language = choose(request.query_params.get("lang"))
     response = _form(request)
     if request.state.language:
-        _language_cookie(request, response, request.state.language)
+        remember_language(request, response, request.state.language)
     return response
 
 
@@ -130,14 +130,21 @@ async def change_language(request: Request) -> Response:
     if language is None:
         return error_page(request, 400)
     staff = staff_of(request)
-    if staff is not None and staff.language != language:
-        await in_db(request, _set_language, staff_id=staff.id, actor=staff.email, language=language)
+    if staff is not None:
+        await save_language(request, staff, language)
     response = RedirectResponse(safe_next(form.get("next")), status_code=303)
-    _language_cookie(request, response, language)
+    remember_language(request, response, language)
     return response
 
 
-def _language_cookie(request: Request, response: Response, language: str) -> None:
+async def save_language(request: Request, staff: StaffView, language: str) -> None:
+    """Store ``language`` on the account (and audit it) when it changes."""
+    if staff.language != language:
+        await in_db(request, _set_language, staff_id=staff.id, actor=staff.email, language=language)
+
+
+def remember_language(request: Request, response: Response, language: str) -> None:
+    """The language cookie: the login page of this browser speaks it too."""
     response.set_cookie(
         LANGUAGE_COOKIE,
         language,

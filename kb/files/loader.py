@@ -1,7 +1,8 @@
 """Load the knowledge base (data/kb/*.yml) into the database: validate all, then upsert.
 
 Every file is optional. Items are upserted by their natural key (source id, country, code,
-event slug); items removed from the files are not deleted from the database.
+event slug); items removed from the files are not deleted from the database. A market's blocs
+and agreements are not in its sheet: they are derived from blocs.yml and agreements.yml.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from core import settings
 from kb.events import upsert_event
 from kb.files.kb_schema import KBError, validate_kb
-from kb.models import Agreement, Base, Market, MarketFact, Procedure, Region, Source, Topic
+from kb.models import Agreement, Base, Bloc, Market, MarketFact, Procedure, Region, Source, Topic
 from kb.sources import source_ids
 from kb.views import UpsertAction
 from nlu.vocabulary.canonical import REPLY_LANGUAGES
@@ -130,6 +131,8 @@ def load_kb(session: Session, *, kb_dir: Path | None = None) -> LoadReport:
     for row in data["sources"]:
         count("sources", _upsert(session, Source, row["id"], row))
     session.flush()
+    for row in data["blocs"]:
+        count("blocs", _upsert(session, Bloc, row["code"], row))
     for row in data["agreements"]:
         count("agreements", _upsert(session, Agreement, row["code"], row))
     for row in data["markets"]:

@@ -7,6 +7,7 @@ importable from ``kb.models``, and importing it registers them all on ``metadata
 from kb.models.base import NAMING_CONVENTION, Base, mapper_registry, metadata, utcnow
 from kb.models.knowledge import (
     Agreement,
+    Bloc,
     Event,
     Market,
     MarketFact,
@@ -15,9 +16,15 @@ from kb.models.knowledge import (
     Source,
     Topic,
 )
-from kb.models.members import AlertSubscription, Handoff, Registration, User
+from kb.models.members import (
+    AlertSubscription,
+    Handoff,
+    HandoffNotification,
+    Registration,
+    User,
+)
 from kb.models.messages import CallbackPayload, InboundMessage, NotificationSent, OutboxReply
-from kb.models.staff import AuditEntry, LoginFailure, StaffAccount
+from kb.models.staff import AuditEntry, CannedReply, LoginFailure, StaffAccount
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -25,9 +32,12 @@ __all__ = [
     "AlertSubscription",
     "AuditEntry",
     "Base",
+    "Bloc",
     "CallbackPayload",
+    "CannedReply",
     "Event",
     "Handoff",
+    "HandoffNotification",
     "InboundMessage",
     "LoginFailure",
     "Market",

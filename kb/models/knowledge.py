@@ -1,4 +1,4 @@
-"""The knowledge base: sources, events, markets and their facts, agreements, procedures,
+"""The knowledge base: sources, events, markets and their facts, blocs, agreements, procedures,
 regions, topics."""
 
 from __future__ import annotations
@@ -122,6 +122,20 @@ class MarketFact(Base):
     source_id = _source_fk()
 
     market_row = relationship("Market", back_populates="facts", cascade_backrefs=False)
+
+
+class Bloc(Base):
+    """A regional or economic bloc and its member countries (the one membership list)."""
+
+    __tablename__ = "blocs"
+
+    code = Column(String(20), primary_key=True)
+    name_fr = Column(Text, nullable=False)
+    name_ar = Column(Text, nullable=False)
+    name_en = Column(Text, nullable=False)
+    members = Column(JSON, nullable=False, default=list)
+    url = Column(Text)
+    source_id = _source_fk()
 
 
 class Agreement(Base):

@@ -48,11 +48,14 @@ class User(Base):
 
 
 class Registration(Base):
-    """A company's registration to an event."""
+    """A company's registration to an event: ``confirmed``, ``waitlisted`` (staff put it on
+    the waiting list) or ``cancelled``."""
 
     __tablename__ = "registrations"
     __table_args__ = (
-        CheckConstraint("status IN ('confirmed', 'cancelled')", name="status"),
+        CheckConstraint(
+            "status IN ('confirmed', 'waitlisted', 'cancelled')", name="status"
+        ),
         Index(
             "uq_registrations_event_id_user_id_active",
             "event_id",
@@ -116,3 +119,36 @@ class Handoff(Base):
     summary = Column(Text)
     created_at = _created_at()
     status = Column(String(20), nullable=False, default="open", server_default="open")
+    #: When a staff member took the conversation (None while nobody has).
+    taken_at = Column(DateTime(timezone=True))
+    #: When it was escalated to the head office for waiting too long (at most once).
+    escalated_at = Column(DateTime(timezone=True))
+
+
+class HandoffNotification(Base):
+    """A staff alert about a handoff, claimed before it is sent, so it goes out once.
+
+    ``kind`` is ``new`` (the request arrived) or ``escalation`` (nobody took it in time);
+    ``target`` names where it goes (``email:<language>``, ``telegram``). ``claimed`` rows are
+    being sent, ``sent`` went out, ``failed`` are tried again later (``attempts``).
+    """
+
+    __tablename__ = "handoff_notifications"
+    __table_args__ = (
+        UniqueConstraint("handoff_id", "kind", "target"),
+        CheckConstraint("kind IN ('new', 'escalation')", name="kind"),
+        CheckConstraint("status IN ('claimed', 'sent', 'failed')", name="status"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(
+        Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    kind = Column(String(20), nullable=False)
+    target = Column(String(30), nullable=False)
+    status = Column(String(20), nullable=False, default="claimed")
+    attempts = Column(Integer, nullable=False, default=0, server_default="0")
+    #: The error's kind and code only (an SMTP error may quote addresses).
+    last_error = Column(String(200))
+    claimed_at = Column(DateTime(timezone=True), nullable=False)
+    sent_at = Column(DateTime(timezone=True))

@@ -22,6 +22,7 @@ from kb.models.base import Base, _created_at, utcnow
 class NotificationSent(Base):
     """A proactive message claimed before sending, so alerts and reminders go out once.
 
+    ``pending`` rows are queued (a registration's status notice, written with the change),
     ``claimed`` rows are being sent (or were when a process died: they are not sent again),
     ``sent`` went out, ``failed`` gave up after retries and may be retried by staff.
     """
@@ -29,7 +30,7 @@ class NotificationSent(Base):
     __tablename__ = "notifications_sent"
     __table_args__ = (
         UniqueConstraint("kind", "user_id", "event_id"),
-        CheckConstraint("status IN ('claimed', 'sent', 'failed')", name="status"),
+        CheckConstraint("status IN ('pending', 'claimed', 'sent', 'failed')", name="status"),
     )
 
     id = Column(Integer, primary_key=True)

@@ -1,4 +1,5 @@
-"""ASMEX staff: their console accounts, failed logins per account and address, the audit log.
+"""ASMEX staff: their console accounts, failed logins per account and address, the audit log,
+the canned replies.
 
 Staff are not members: none of these tables refers to a user or a channel identity, so the
 erasure of a member's data (kb.privacy) never touches them.
@@ -84,3 +85,18 @@ class AuditEntry(Base):
     target_id = Column(String(100))
     #: JSON object of scalar values, without personal data (kb.audit checks the keys).
     details = Column(Text, nullable=False, default="{}", server_default="{}")
+
+
+class CannedReply(Base):
+    """A reply staff pick in the handoff reply form, in French, Arabic and English."""
+
+    __tablename__ = "canned_replies"
+
+    id = Column(Integer, primary_key=True)
+    #: What staff see in the list (not sent to the member).
+    title = Column(String(100), nullable=False)
+    text_fr = Column(Text, nullable=False)
+    text_ar = Column(Text, nullable=False)
+    text_en = Column(Text, nullable=False)
+    created_at = _created_at()
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)

@@ -44,6 +44,9 @@ EVENT_TYPES: Final = ("mission", "fair", "forum", "webinar", "delegation")
 
 EVENT_STATUSES: Final = ("open", "closed", "cancelled")
 
+#: A registration's statuses: staff may put one on the waiting list, confirm or cancel it.
+REGISTRATION_STATUSES: Final = ("confirmed", "waitlisted", "cancelled")
+
 #: Languages replies are written in.
 REPLY_LANGUAGES: Final = ("fr", "ar", "en")
 

@@ -11,8 +11,10 @@ language (render.py, wording in texts.py) and sent through its channel's ``Notif
 - at most once: a notifications_sent row is claimed and committed before the send and marked
   after it; a row left 'claimed' is never sent again automatically (claims.py).
 
-This module is what the admin CLI (``notify-pending``, ``import-events``) and the staff
-console (publishing events) call.
+Status notices of registrations are queued by the change that makes them (kb.status_notices)
+and sent here the same way. This module is what the admin CLI (``notify-pending``,
+``import-events``) and the staff console (publishing events, changing a registration's
+status) call.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from core import settings
 from kb import notifications as store_db
+from kb import status_notices
 from kb.notifications import DueNotification
 from outbound.message import Notifier
 from outbound.notify.claims import ClaimStore, SqlClaimStore
@@ -53,6 +56,7 @@ __all__ = [
     "notifiers_from_environment",
     "render",
     "send_due",
+    "send_status_notice",
 ]
 
 logger = logging.getLogger(__name__)
@@ -66,13 +70,17 @@ def due_notifications(
     event_slugs: Sequence[str] | None = None,
     reminders: bool = True,
 ) -> list[DueNotification]:
-    """Alerts (only for ``event_slugs`` when given), then reminders, due on ``today``."""
+    """Alerts (only for ``event_slugs`` when given), then reminders and the queued status
+    notices of registrations, due on ``today``."""
     with Session(engine) as session:
         due = store_db.find_due_alerts(
             session, today=today, event_slugs=event_slugs, retry_failed=retry_failed
         )
         if reminders:
             due += store_db.find_due_reminders(session, today=today, retry_failed=retry_failed)
+            due += status_notices.find_due_status_notices(
+                session, today=today, retry_failed=retry_failed
+            )
     return due
 
 
@@ -121,7 +129,7 @@ def notifiers_from_environment() -> dict[str, Notifier]:
 
 @dataclass(frozen=True)
 class NewEventAlerts:
-    """What became of the alerts for newly published events.
+    """What became of the alerts for newly published events (or of a status notice).
 
     ``error`` (a database or settings error) or no notifier configured (``summary`` None with
     ``due`` > 0) leave the alerts due: notify-pending sends them later.
@@ -139,6 +147,31 @@ async def alert_new_events(engine: Engine, slugs: Sequence[str], *, today: date)
         dues = await asyncio.to_thread(
             due_notifications, engine, today=today, event_slugs=slugs, reminders=False
         )
+        if not dues:
+            return NewEventAlerts()
+        notifiers = notifiers_from_environment()
+    except (SQLAlchemyError, settings.SettingsError) as exc:
+        return NewEventAlerts(error=exc)
+    if not notifiers:
+        return NewEventAlerts(due=len(dues))
+    return NewEventAlerts(due=len(dues), summary=await send_due(engine, dues, notifiers))
+
+
+async def send_status_notice(
+    engine: Engine, *, user_id: int, event_id: int, today: date
+) -> NewEventAlerts:
+    """Send the status notice queued (and committed) for one member's registration to one
+    event through the channels configured in the environment; left queued for notify-pending
+    when none is, or on a database or settings error."""
+    try:
+
+        def queued() -> list[DueNotification]:
+            with Session(engine) as session:
+                return status_notices.find_due_status_notices(
+                    session, today=today, user_id=user_id, event_id=event_id
+                )
+
+        dues = await asyncio.to_thread(queued)
         if not dues:
             return NewEventAlerts()
         notifiers = notifiers_from_environment()

@@ -1,5 +1,6 @@
-"""An alert or reminder as the message a user receives: text in their language, a button to see
-the event, and the WhatsApp template that carries it outside the 24-hour window.
+"""An alert, a reminder or a registration's status notice as the message a user receives:
+text in their language, a button to see the event, and the WhatsApp template that carries it
+outside the 24-hour window.
 
 The wording lives in outbound/notify/texts.py; dates, places and types come from kb.display.
 """
@@ -11,7 +12,7 @@ from dataclasses import replace
 from typing import Final
 
 from kb import display
-from kb.notifications import ALERT, DueNotification
+from kb.notifications import ALERT, STATUS_KINDS, DueNotification
 from outbound.message import Button, OutboundMessage, TemplateCall
 from outbound.notify import texts
 
@@ -20,6 +21,7 @@ DETAILS_INTENT: Final = "ask_mission_details"
 #: WhatsApp templates (to be approved in Meta's manager) for messages outside the 24-hour window.
 ALERT_TEMPLATE: Final = "asmex_event_alert"  # parameters: title, type, place, dates
 REMINDER_TEMPLATE: Final = "asmex_event_reminder"  # parameters: title, when, dates, place
+STATUS_TEMPLATE: Final = "asmex_registration_status"  # parameters: title, status, dates
 
 
 def details_payload(slug: str) -> str:
@@ -46,6 +48,17 @@ def reminder_text(due: DueNotification) -> str:
     return f"{text}\n{texts.SAMPLE[due.language]}" if due.event.sample else text
 
 
+def status_of(due: DueNotification) -> str:
+    """The registration status a status notice tells (``registration_<status>``)."""
+    return due.kind.removeprefix("registration_")
+
+
+def status_text(due: DueNotification) -> str:
+    """The notice of a registration's new status, in the user's language."""
+    text = texts.REGISTRATION_STATUS[status_of(due)][due.language].format(**_values(due))
+    return f"{text}\n{texts.SAMPLE[due.language]}" if due.event.sample else text
+
+
 def _values(due: DueNotification) -> dict[str, str]:
     lang, event = due.language, due.event
     return {
@@ -67,6 +80,10 @@ def render(due: DueNotification) -> OutboundMessage:
         text = alert_text(due)
         parameters = (values["title"], values["type"], values["place"], values["dates"])
         template = TemplateCall(ALERT_TEMPLATE, lang, parameters)
+    elif due.kind in STATUS_KINDS:
+        text = status_text(due)
+        word = texts.STATUS_WORD[status_of(due)][lang]
+        template = TemplateCall(STATUS_TEMPLATE, lang, (values["title"], word, values["dates"]))
     else:
         text = reminder_text(due)
         parameters = (values["title"], values["when"], values["dates"], values["place"])

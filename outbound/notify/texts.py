@@ -1,4 +1,5 @@
-"""Wording of the proactive messages (alerts, reminders) in French, Arabic and English.
+"""Wording of the proactive messages (alerts, reminders, registration status notices) in
+French, Arabic and English.
 
 Replies in a conversation live in domain.yml; these messages are sent outside any conversation,
 so their wording lives here. Values (dates, places, types) are rendered by kb.display.
@@ -42,6 +43,34 @@ REMINDER: Final[dict[str, str]] = {
     "fr": "⏰ Rappel de votre inscription : « {title} » commence {when} ({dates}), {place}.",
     "ar": "⏰ تذكير بتسجيلك: يبدأ «{title}» {when} ({dates})، {place}.",
     "en": "⏰ Reminder of your registration: “{title}” starts {when} ({dates}), {place}.",
+}
+
+#: A registration's new status, set by staff (console), per status then language.
+REGISTRATION_STATUS: Final[dict[str, dict[str, str]]] = {
+    "confirmed": {
+        "fr": "✅ Votre inscription à « {title} » ({dates}, {place}) est confirmée.",
+        "ar": "✅ تم تأكيد تسجيلك في «{title}» ({dates}، {place}).",
+        "en": "✅ Your registration for “{title}” ({dates}, {place}) is confirmed.",
+    },
+    "waitlisted": {
+        "fr": "⏳ Votre inscription à « {title} » ({dates}) est sur liste d'attente. "
+        "Nous vous écrirons si une place se libère.",
+        "ar": "⏳ تسجيلك في «{title}» ({dates}) في لائحة الانتظار. سنراسلك إذا توفر مكان.",
+        "en": "⏳ Your registration for “{title}” ({dates}) is on the waiting list. "
+        "We will write to you if a place opens up.",
+    },
+    "cancelled": {
+        "fr": "❌ Votre inscription à « {title} » ({dates}) a été annulée par l'ASMEX.",
+        "ar": "❌ ألغت ASMEX تسجيلك في «{title}» ({dates}).",
+        "en": "❌ Your registration for “{title}” ({dates}) was cancelled by ASMEX.",
+    },
+}
+
+#: The status as one word, for the WhatsApp template outside the 24-hour window.
+STATUS_WORD: Final[dict[str, dict[str, str]]] = {
+    "confirmed": {"fr": "confirmée", "ar": "مؤكَّد", "en": "confirmed"},
+    "waitlisted": {"fr": "sur liste d'attente", "ar": "في لائحة الانتظار", "en": "waitlisted"},
+    "cancelled": {"fr": "annulée", "ar": "ملغى", "en": "cancelled"},
 }
 
 SEE_EVENT: Final[dict[str, str]] = {

@@ -78,9 +78,9 @@ async def test_a_loose_country_name_is_resolved(surface: str) -> None:
 
 
 async def test_a_country_without_data_gets_an_honest_answer_and_an_advisor() -> None:
-    messages, _ = await run(ActionMarketProfile(), tracker(entities=[entity("country", "DE")]))
+    messages, _ = await run(ActionMarketProfile(), tracker(entities=[entity("country", "MN")]))
     assert responses(messages) == ["utter_market_unknown"]
-    assert messages[0]["country_name"] == "Allemagne"
+    assert messages[0]["country_name"] == "Mongolie"
     (text,) = assert_rendered(messages, "fr")
     (draft,) = render(messages, "fr")
     assert "/human_handoff" in [b["payload"] for b in draft["buttons"]]
@@ -156,7 +156,18 @@ async def test_agreement_from_a_button_entity_with_its_link() -> None:
 
 @pytest.mark.parametrize(
     ("country", "expected"),
-    [("KE", "afcfta"), ("US", "us-fta"), ("FR", "eu-association"), ("TN", "agadir")],
+    [
+        ("KE", "afcfta"),
+        ("US", "us-fta"),
+        ("FR", "eu-association"),
+        ("TN", "agadir"),
+        # sheets added for issue 21: agreements derived from blocs.yml and agreements.yml
+        ("GB", "uk-association"),
+        ("DE", "eu-association"),
+        ("NO", "efta"),
+        ("JO", "gafta"),
+        ("ZA", "afcfta"),
+    ],
 )
 async def test_agreements_for_the_country_asked(country: str, expected: str) -> None:
     messages, _ = await run(
