@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.asmex import PAST_ONLY, named_past_event, read_facts, utter_past_detail
 from actions.common import reply_language
 from actions.event_search import (
     FILTER_ENTITIES,
@@ -27,6 +28,7 @@ from kb import display
 from kb.access import DatabaseUnavailable, run_db
 from kb.views import EventView
 from nlu.vocabulary.areas import request_area
+from nlu.vocabulary.event_details import asked_detail
 from nlu.vocabulary.periods import period_from_text
 
 # --- values for responses --------------------------------------------------------------------
@@ -153,13 +155,28 @@ class ActionMissionDetails(Action):
             dispatcher.utter_message(response="utter_db_unavailable")
             return []
 
+        facts = await read_facts()
+        text = latest_text(tracker)
+        detail = asked_detail(text)
         resolution = resolve_message(tracker, events)
+        entities = latest_entities(tracker)
+        named = named_past_event(facts, events, entities, text, detail)
+        upcoming = resolution.event is not None or bool(resolution.candidates)
+        if named is not None and (
+            entities.get("event_type") or detail in PAST_ONLY or not upcoming
+        ):
+            # "qui a conduit la délégation du Mississippi ?": the event asmex.yml names (an
+            # upcoming event named the same way wins for its date, place or sectors).
+            resolution = Resolution(event=named, referenced=True)
         if not resolution.referenced and tracker.get_slot("event_slug"):
             # "combien ça coûte ?" right after an event was shown: that event.
             remembered = {e.slug: e for e in events}.get(tracker.get_slot("event_slug"))
             resolution = Resolution(event=remembered, referenced=True)
 
         if resolution.event is not None:
+            if resolution.event.past and detail:
+                utter_past_detail(dispatcher, facts, resolution.event, detail, lang)
+                return [SlotSet("event_slug", resolution.event.slug)]
             return self._details(dispatcher, resolution.event, lang)
         if resolution.candidates:
             dispatcher.utter_message(
@@ -172,7 +189,10 @@ class ActionMissionDetails(Action):
             return [SlotSet("listed_events", [e.slug for e in resolution.candidates[:MAX_LISTED]])]
         if resolution.past:
             event = resolution.past[0]
-            dispatcher.utter_message(response="utter_mission_past", **event_values(event, lang))
+            if detail:
+                utter_past_detail(dispatcher, facts, event, detail, lang)
+            else:
+                dispatcher.utter_message(response="utter_mission_past", **event_values(event, lang))
             return [SlotSet("event_slug", event.slug)]
         dispatcher.utter_message(response="utter_mission_not_found")
         return []

@@ -17,6 +17,7 @@ import yaml
 from kb.files import kb_trade
 from kb.files.event_formats import parse_events
 from kb.files.event_schema import EventFileError
+from kb.files.facts_schema import check_facts
 from kb.files.kb_item import Item as _Item
 from kb.files.schema import load_yaml, one_of
 from nlu.vocabulary.canonical import is_region
@@ -191,6 +192,9 @@ def validate_kb(kb_dir: Path, db_sources: set[str]) -> dict[str, list[Any]]:
     out["regions"] = check("regions", _region)
     out["topics"] = check("topics", _topic)
     out["events"] = _events(kb_dir / "events.yml", sources, problems) if raw["events"] else []
+    slugs = {event.slug for event in out["events"]} or None
+    # asmex.yml: read by kb.facts at run time; checked here so that load-kb refuses it broken.
+    check_facts(kb_dir / "asmex.yml", sources, slugs, problems)
     if problems:
         raise KBError(problems)
     return out
