@@ -8,15 +8,18 @@ import logging
 from typing import Any, Final
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import reply_language
-from actions.event_search import latest_text
+from actions.event_search import all_events, latest_entities, latest_text
+from core import clock
 from kb import display
+from kb.access import DatabaseUnavailable, run_db
 from kb.facts import AsmexFacts, EventDetails, Fact, SourceRef, load_facts
 from kb.files.kb_schema import KBError
 from kb.views import EventView
+from nlu.vocabulary.event_details import asked_detail
 
 logger = logging.getLogger(__name__)
 
@@ -75,13 +78,32 @@ class ActionAsmex(Action):
         if facts is None:
             dispatcher.utter_message(response="utter_db_unavailable")
             return []
-        found = facts.matching(latest_text(tracker))
+        text = latest_text(tracker)
+        detail = asked_detail(text)
+        if detail in PAST_ONLY:
+            # "qui a dirigé la délégation américaine reçue par l'ASMEX ?": that event's detail.
+            event = await _named_event(facts, tracker, text, detail)
+            if event is not None:
+                utter_past_detail(dispatcher, facts, event, detail, lang)
+                return [SlotSet("event_slug", event.slug)]
+        found = facts.matching(text)
         if not found:
             dispatcher.utter_message(response="utter_asmex_unknown")
             found = [f for f in map(facts.fact, OVERVIEW) if f is not None]
         for fact in found:
             utter_fact(dispatcher, fact, lang)
         return []
+
+
+async def _named_event(
+    facts: AsmexFacts, tracker: Tracker, text: str, detail: str | None
+) -> EventView | None:
+    """The past event a question about ASMEX names, if any (None when the database fails)."""
+    try:
+        events = await run_db(all_events, today=clock.today())
+    except DatabaseUnavailable:
+        return None
+    return named_past_event(facts, events, latest_entities(tracker), text, detail)
 
 
 # --- the asked detail of a past event (used by action_mission_details) ------------------------

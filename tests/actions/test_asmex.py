@@ -165,6 +165,28 @@ async def test_a_question_the_facts_do_not_answer_says_so_and_gives_the_overview
     assert "pas cette information" in reply and "Hassan Sentissi" in reply
 
 
+@pytest.mark.parametrize(
+    ("text", "entities", "lang", "words"),
+    [
+        (
+            "qui a dirigé la délégation américaine reçue par l'asmex ?",
+            {"country": "US"},
+            "fr",
+            "Bill Cork",
+        ),
+        ("who led the HKTDC delegation ASMEX hosted?", {}, "en", "do not say who led"),
+    ],
+)
+async def test_asmex_question_about_a_past_delegation_gets_its_detail(
+    kb: Engine, text: str, entities: dict[str, str], lang: str, words: str
+) -> None:
+    ents = [entity(k, v) for k, v in entities.items()]
+    t = tracker(intent="ask_asmex", text=text, entities=ents, lang=lang)
+    messages, _ = await run(ActionAsmex(), t)
+    assert messages[-1]["response"] == "utter_mission_past_facts"
+    assert words in render(messages, lang)[0]["text"]
+
+
 # --- past events: the asked detail first --------------------------------------------------
 
 PAST_DETAILS = [
