@@ -7,6 +7,10 @@ classifier's vectorizers + logistic regression (the same code as nlu/intent_clas
 
     .venv/bin/python scripts/cv_intents.py                 # the default grid
     .venv/bin/python scripts/cv_intents.py --folds 5 --c 10,20,40
+    .venv/bin/python scripts/cv_intents.py --c 40 --char 1-5 --word 1-2 --negation
+
+With --negation each setting is also scored after nlu/negation.py's flip of the predictions
+(the pipeline's NegationFlipper), so the flip is kept only if cross-validation says it helps.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ def main() -> None:
     parser.add_argument("--c", default="5,10,20,40")
     parser.add_argument("--char", default="2-5,1-5,2-6")
     parser.add_argument("--word", default="1-1,1-2,1-3")
+    parser.add_argument("--negation", action="store_true", help="also score with the flip")
     args = parser.parse_args()
 
     import numpy as np
@@ -37,6 +42,7 @@ def main() -> None:
 
     from nlu.evaluation import VARIETIES, load_examples
     from nlu.intent_classifier import ExporterIntentClassifier, prepare
+    from nlu.negation import flipped_intent, read_negation
 
     examples = [
         e for path in sorted((ROOT / "data" / "nlu").glob("*.yml")) for e in load_examples(path)
@@ -44,6 +50,7 @@ def main() -> None:
     texts = [prepare(e.text) for e in examples]
     labels = np.array([e.intent for e in examples])
     varieties = np.array([e.variety for e in examples])
+    negations = [read_negation(e.text) for e in examples]
     strata = [f"{e.intent}|{e.variety}" for e in examples]
     # Strata too small for the fold count fall back to the intent alone.
     counts = Counter(strata)
@@ -61,7 +68,8 @@ def main() -> None:
     ):
         config = {**base, "C": c, "char_ngram_range": list(char), "word_ngram_range": list(word)}
         clf = ExporterIntentClassifier(config, None, None)  # type: ignore[arg-type]
-        correct = defaultdict(int)
+        correct: defaultdict[str, int] = defaultdict(int)
+        flipped: defaultdict[str, int] = defaultdict(int)
         start = time.perf_counter()
         for train, test in splits:
             chars, words = clf._vectorizers()
@@ -80,11 +88,18 @@ def main() -> None:
             model = LogisticRegression(
                 C=c, class_weight=config["class_weight"], max_iter=int(config["max_iter"])
             ).fit(x_train, labels[train])
-            hits = model.predict(x_test) == labels[test]
+            predicted = model.predict(x_test)
+            hits = predicted == labels[test]
+            after = np.array(
+                [flipped_intent(p, negations[i]) or p for p, i in zip(predicted, test, strict=True)]
+            )
+            flip_hits = after == labels[test]
             correct["all"] += int(hits.sum())
+            flipped["all"] += int(flip_hits.sum())
             for variety in VARIETIES:
                 mask = varieties[test] == variety
                 correct[variety] += int(hits[mask].sum())
+                flipped[variety] += int(flip_hits[mask].sum())
         totals = {"all": len(examples), **{v: int((varieties == v).sum()) for v in VARIETIES}}
         accuracy = {k: correct[k] / totals[k] for k in totals}
         rows.append((accuracy["all"], c, char, word, accuracy))
@@ -94,6 +109,10 @@ def main() -> None:
             f"  {time.perf_counter() - start:.0f} s",
             flush=True,
         )
+        if args.negation:
+            with_flip = {k: flipped[k] / totals[k] for k in totals}
+            per = " ".join(f"{v} {with_flip[v]:.1%}" for v in VARIETIES)
+            print(f"  with the negation flip: {with_flip['all']:.2%}  ({per})", flush=True)
     best = max(rows, key=lambda r: r[0])
     print(f"best: C={best[1]} char={best[2]} word={best[3]} -> {best[0]:.2%}")
 

@@ -40,6 +40,26 @@ REGIONS: Final = (
     "dakhla-oued-eddahab",
 )
 
+#: Regional blocs and trade areas: the codes of data/kb/blocs.yml (the `bloc` entity's values).
+BLOCS: Final = (
+    "AFCFTA",
+    "EU",
+    "EFTA",
+    "AGADIR",
+    "GAFTA",
+    "AMU",
+    "GCC",
+    "ECOWAS",
+    "WAEMU",
+    "EAC",
+    "COMESA",
+    "SADC",
+    "ECCAS",
+    "IGAD",
+    "ASEAN",
+    "MERCOSUR",
+)
+
 EVENT_TYPES: Final = ("mission", "fair", "forum", "webinar", "delegation")
 
 EVENT_STATUSES: Final = ("open", "closed", "cancelled")

@@ -41,7 +41,7 @@ __all__ = ["DEFAULT_FUZZY_THRESHOLD", "ENTITIES", "Gazetteer", "Match", "load_ga
 logger = logging.getLogger(__name__)
 
 #: When one key names values of several entities, the first entity here wins.
-_PRIORITY: Final = (IGNORE, "region", "country", "event_type", "sector", "language")
+_PRIORITY: Final = (IGNORE, "bloc", "region", "country", "event_type", "sector", "language")
 
 DEFAULT_FUZZY_THRESHOLD: Final = 90.0
 #: Shortest normalised surface (characters) that may be matched approximately.
@@ -75,7 +75,7 @@ class _Entry:
 
 
 class Gazetteer:
-    """Surface forms of the canonical values of the five gazetteer entities."""
+    """Surface forms of the canonical values of the gazetteer entities."""
 
     def __init__(self, forms: SurfaceForms) -> None:
         self._aliases = {

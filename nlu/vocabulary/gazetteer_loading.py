@@ -20,14 +20,21 @@ from typing import Final, TypeAlias
 
 import yaml
 
-from nlu.vocabulary.canonical import EVENT_TYPES, REGIONS, REPLY_LANGUAGES, SECTORS, is_country
+from nlu.vocabulary.canonical import (
+    BLOCS,
+    EVENT_TYPES,
+    REGIONS,
+    REPLY_LANGUAGES,
+    SECTORS,
+    is_country,
+)
 from nlu.vocabulary.gazetteer_keys import form_key, is_arabic, tokenize
 
 logger = logging.getLogger(__name__)
 
 GAZETTEER_DIR: Final = Path(__file__).resolve().parent / "gazetteer"
 
-ENTITIES: Final = ("country", "region", "sector", "event_type", "language")
+ENTITIES: Final = ("country", "region", "sector", "event_type", "language", "bloc")
 #: Pseudo-entity of phrases that are matched and then dropped ("الدول العربية").
 IGNORE: Final = "_ignore"
 
@@ -37,6 +44,7 @@ CANONICAL: Final[dict[str, frozenset[str]]] = {
     "sector": frozenset(SECTORS),
     "event_type": frozenset(EVENT_TYPES),
     "language": frozenset(REPLY_LANGUAGES),
+    "bloc": frozenset(BLOCS),
 }
 
 _COMMA_RE: Final = re.compile("[,\u060c]")
@@ -187,6 +195,7 @@ def read_surface_forms() -> SurfaceForms:
         ("sectors.yml", "sectors", "sector"),
         ("event_types.yml", "event_types", "event_type"),
         ("languages.yml", "languages", "language"),
+        ("blocs.yml", "blocs", "bloc"),
     ):
         data = _read_yaml(file_name)
         for value, names in (data.get(section) or {}).items():

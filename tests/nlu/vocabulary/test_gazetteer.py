@@ -232,3 +232,70 @@ def test_every_entity_has_forms(gazetteer):
 
 def test_load_is_cached():
     assert load_gazetteer() is load_gazetteer()
+
+
+# --- blocs (issue 21) --------------------------------------------------------------------
+
+
+def test_bloc_values_are_the_codes_of_the_knowledge_base(gazetteer):
+    from pathlib import Path
+
+    import yaml
+
+    from nlu.vocabulary.canonical import BLOCS
+
+    path = Path(__file__).parents[3] / "data" / "kb" / "blocs.yml"
+    codes = {b["code"] for b in yaml.safe_load(path.read_text(encoding="utf-8"))["blocs"]}
+    assert set(BLOCS) == codes
+    assert set(gazetteer.aliases("bloc")) == codes  # every bloc has forms
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("which sectors are in demand in the EAC", "EAC"),
+        ("is there demand for olive oil in COMESA", "COMESA"),
+        ("شنو كاين ف السوق ديال CEDEAO", "ECOWAS"),
+        ("les marchés de la Cédéao", "ECOWAS"),
+        ("ECOWAS countries", "ECOWAS"),
+        ("opportunités dans l'UE", "EU"),
+        ("التصدير إلى الاتحاد الأوروبي", "EU"),
+        ("للاتحاد الأوروبي", "EU"),
+        ("the GCC market", "GCC"),
+        ("le CCG", "GCC"),
+        ("فرص التصدير إلى دول الخليج", "GCC"),
+        ("chno kaytlbo f lkhalij", "GCC"),
+        ("واش كاين طلب فالكوميسا", "COMESA"),
+        ("la ZLECAf", "AFCFTA"),
+        ("AfCFTA markets", "AFCFTA"),
+        ("الزليكاف", "AFCFTA"),
+        ("marché de l'UEMOA", "WAEMU"),
+        ("la CEEAC", "ECCAS"),
+        ("pays de l'AELE", "EFTA"),
+        ("l'UMA", "AMU"),
+        ("اتحاد المغرب العربي", "AMU"),
+        ("ASEAN", "ASEAN"),
+        ("دول الآسيان", "ASEAN"),
+        ("le Mercosur", "MERCOSUR"),
+        ("السادك", "SADC"),
+        ("GAFTA", "GAFTA"),
+        ("l'accord d'Agadir", "AGADIR"),
+        ("IGAD", "IGAD"),
+    ],
+)
+def test_bloc_names_in_every_variety(gazetteer, text: str, code: str) -> None:
+    assert ("bloc", code) in hits(gazetteer, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["il a eu du mal", "mission à Agadir", "le Golfe de Guinée a des ports", "ue"],
+)
+def test_common_words_and_cities_are_not_blocs(gazetteer, text: str) -> None:
+    assert not {h for h in hits(gazetteer, text) if h[0] == "bloc"}
+
+
+def test_bloc_lookup_maps_a_spelling_to_its_code(gazetteer) -> None:
+    assert gazetteer.lookup("bloc", "Cedeao") == "ECOWAS"
+    assert gazetteer.lookup("bloc", "الكوميسا") == "COMESA"
+    assert gazetteer.lookup("bloc", "UEMOA") == "WAEMU"
