@@ -4,6 +4,7 @@ browser context (cookies) per test at 1280x800, signing in, and the screenshots.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import time
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.browser.console_server import (
@@ -33,6 +35,7 @@ VIEWPORT = {"width": 1280, "height": 800}
 SCREENSHOTS = ROOT / "docs" / "console"
 #: A screenshot larger than this is not committed (the docs stay light).
 MAX_SCREENSHOT_BYTES = 150_000
+DAY = 86_400.0
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -68,7 +71,7 @@ def chromium() -> Iterator[Browser]:
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     """The console on a new SQLite database: the first admin made by add-staff (which creates
     the schema), the demo knowledge base loaded, a delegate, the account the lockout test
-    locks, and a day of members' messages in the conversation store (analytics)."""
+    locks, and members' messages of five days of the week in the conversation store (analytics)."""
     workdir = tmp_path_factory.mktemp("console")
     env = console_env(f"sqlite:///{workdir / 'kb.db'}", workdir)
     add_staff(env, ADMIN)
@@ -76,7 +79,8 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     add_staff(env, DELEGATE)
     add_staff(env, LOCKED)
     tracker = tracker_engine(workdir / "tracker.db")
-    members_messages(time.time()).store(tracker)
+    for days_ago in (0, 1, 1, 3, 4, 4, 4, 6):  # a week with busy and quiet days
+        members_messages(time.time() - days_ago * DAY).store(tracker)
     tracker.dispose()
     with running_console(env, workdir) as running:
         yield running
@@ -108,11 +112,14 @@ def admin(page: Page) -> Page:
     return page
 
 
-def shot(page: Page, name: str) -> None:
-    """With UPDATE_SCREENSHOTS=1, the page as seen (1280x800) into docs/console/NAME.png."""
+def shot(page: Page, name: str, full_page: bool = False) -> None:
+    """With UPDATE_SCREENSHOTS=1, the page as seen (1280x800, or the whole page 1280 wide)
+    into docs/console/NAME.png."""
     if os.environ.get("UPDATE_SCREENSHOTS") != "1":
         return
     target = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(target))
+    image = Image.open(io.BytesIO(page.screenshot(full_page=full_page))).convert("RGB")
+    # 256 colours are plenty for a page of text and flat charts, and keep the file small.
+    image.quantize(colors=256).save(target, optimize=True)
     size = target.stat().st_size
     assert size < MAX_SCREENSHOT_BYTES, f"{target.name} is {size} bytes"
