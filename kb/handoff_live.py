@@ -209,9 +209,9 @@ def set_contact(session: Session, *, handoff_id: int, contact: str) -> None:
 
 def rate_latest(
     session: Session, *, channel: str, channel_user_id: str, rating: int, within: timedelta
-) -> int | None:
+) -> LiveHandoff | None:
     """Store ``rating`` (1-5) on the member's latest handoff closed within ``within`` and not
-    rated yet; its id, or None when there is none."""
+    rated yet; that handoff, or None when there is none."""
     if not 1 <= rating <= 5:
         raise ValueError(f"rating must be 1 to 5, got {rating}")
     latest = _latest(session, channel, channel_user_id, "closed")
@@ -222,7 +222,7 @@ def rate_latest(
     if row.rating is not None or closed is None or utcnow() - closed > within:
         return None
     row.rating = rating
-    return int(row.id)
+    return latest
 
 
 def transcript(session: Session, *, handoff_id: int) -> list[TranscriptLine]:

@@ -201,8 +201,9 @@ def test_setup_writes_the_secrets_even_when_nothing_is_to_install(tmp_path: Path
     )
     assert result.returncode == 0, result.stderr
     assert "installing" not in result.stdout  # installed already: the early exit was taken
-    rest, action, console = sourced(project / ".env", *SECRET_NAMES)
+    rest, action, console, console_rasa = sourced(project / ".env", *SECRET_NAMES)
     assert action == "already-set" and len(rest) == 43 and len(console) == 43
+    assert len(console_rasa) == 43
 
 
 # --- serve.sh: the servers on loopback with the secrets, and the chat over REST ------------------

@@ -144,10 +144,9 @@ async def handle_message(self: MessageProcessor, message: UserMessage) -> Any:
         rated = await run_db(
             rate_latest, channel=channel, channel_user_id=user, rating=rating, within=RATING_WINDOW
         )
-        language = tracker.get_slot("language")
-        replies = [{"text": handoff_text("rated", language)}] if rated is not None else []
+        replies = [{"text": handoff_text("rated", rated.language)}] if rated is not None else []
         if rated is not None:
-            logger.info("handoff %d rated", rated)
+            logger.info("handoff %d rated", rated.id)
     else:
         assert held is not None
         replies = await _answer_held(held, text)

@@ -70,7 +70,7 @@ def test_handoff_times_and_rating_of_a_live_handoff(engine: Engine) -> None:
         rated = rate_latest(
             session, channel="telegram", channel_user_id="5", rating=4, within=timedelta(days=1)
         )
-        assert rated == live.id
+        assert rated is not None and rated.id == live.id
     with Session(engine) as session:
         figures = handoff_figures(
             session,

@@ -84,7 +84,8 @@ def test_a_rating_goes_to_the_latest_closed_handoff_once(session: Session) -> No
     assert rate_latest(session, rating=5, **args) is None  # not closed yet
     take(session, handoff_id=handoff_id, staff_id=staff_id)
     hand_back(session, handoff_id=handoff_id)
-    assert rate_latest(session, rating=2, **args) == handoff_id
+    rated = rate_latest(session, rating=2, **args)
+    assert rated is not None and rated.id == handoff_id
     assert rate_latest(session, rating=5, **args) is None  # rated already
     with pytest.raises(ValueError):
         rate_latest(session, rating=6, **args)
