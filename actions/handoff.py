@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from actions.common import apologise, channel_identity, reply_language
 from kb.access import DatabaseUnavailable, run_db
+from kb.conversations import HANDLED_BY_PERSON
 from kb.handoffs import ConversationTurn, HandoffOutcome, request_handoff
 from kb.services import get_region
 from kb.users import get_or_create_user
@@ -23,19 +24,38 @@ from outbound.handoff_watch import notify_soon
 #: How many of the latest user messages go with the request.
 CONTEXT_TURNS: Final = 5
 REGION_SLOT: Final = "region"
+#: Slots of the dialogue's own bookkeeping, not shown to staff.
+BOOKKEEPING_SLOTS: Final = frozenset({"requested_slot", "session_started_metadata"})
+
+
+def _turn(event: dict[str, Any]) -> ConversationTurn:
+    intent = (event.get("parse_data") or {}).get("intent") or {}
+    confidence = intent.get("confidence")
+    return ConversationTurn(
+        text=str(event.get("text") or ""),
+        intent=intent.get("name"),
+        confidence=float(confidence) if isinstance(confidence, (int, float)) else None,
+    )
 
 
 def recent_turns(tracker: Tracker, limit: int = CONTEXT_TURNS) -> list[ConversationTurn]:
-    """The latest user messages of the conversation (oldest first) with their intents."""
+    """The latest user messages of the conversation (oldest first) with their intents and the
+    NLU's confidence (messages a person handled during an earlier handoff left out)."""
     turns = [
-        ConversationTurn(
-            text=str(event.get("text") or ""),
-            intent=((event.get("parse_data") or {}).get("intent") or {}).get("name"),
-        )
+        _turn(event)
         for event in tracker.events
-        if event.get("event") == "user"
+        if event.get("event") == "user" and not (event.get("metadata") or {}).get(HANDLED_BY_PERSON)
     ]
     return turns[-limit:]
+
+
+def filled_slots(tracker: Tracker) -> dict[str, Any]:
+    """The conversation's filled slots (the form's answers among them), for staff."""
+    return {
+        name: value
+        for name, value in tracker.slots.items()
+        if value not in (None, "", []) and name not in BOOKKEEPING_SLOTS
+    }
 
 
 @dataclass(frozen=True)
@@ -54,11 +74,12 @@ def open_handoff(
     language: str,
     region: str | None,
     turns: list[ConversationTurn],
+    slots: dict[str, Any] | None = None,
 ) -> HandoffAnswer:
     """Create (or refresh) the user's handoff request."""
     user = get_or_create_user(session, channel=channel, channel_user_id=channel_user_id)
     outcome = request_handoff(
-        session, user_id=user.id, language=language, region=region, turns=turns
+        session, user_id=user.id, language=language, region=region, turns=turns, slots=slots
     )
     view = get_region(session, code=outcome.handoff.region) if outcome.handoff.region else None
     return HandoffAnswer(outcome, view.name if view else None)
@@ -84,6 +105,7 @@ class ActionHumanHandoff(Action):
                 language=lang,
                 region=region if isinstance(region, str) and is_region(region) else None,
                 turns=recent_turns(tracker),
+                slots=filled_slots(tracker),
             )
         except DatabaseUnavailable:
             return apologise(dispatcher, self.name())

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from console.i18n_analytics import ANALYTICS
+from console.i18n_handoffs import HANDOFF_STRINGS
 from console.i18n_registrations import REGISTRATION_STRINGS
 from console.i18n_staff_tools import STAFF_TOOLS_STRINGS
 
@@ -242,6 +243,7 @@ STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
     },
     **STAFF_TOOLS_STRINGS,
     **REGISTRATION_STRINGS,
+    **HANDOFF_STRINGS,
 }
 
 

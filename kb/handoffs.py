@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +21,8 @@ class ConversationTurn:
 
     text: str
     intent: str | None
+    #: The NLU's confidence in ``intent`` (None when unknown).
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -44,19 +47,31 @@ class HandoffOutcome:
     created: bool
 
 
+def _turn(turn: ConversationTurn) -> dict[str, Any]:
+    found: dict[str, Any] = {"text": turn.text, "intent": turn.intent}
+    if turn.confidence is not None:
+        found["confidence"] = round(turn.confidence, 3)
+    return found
+
+
 def _summary(
-    *, language: str, region: str | None, delegate: str | None, turns: Sequence[ConversationTurn]
+    *,
+    language: str,
+    region: str | None,
+    delegate: str | None,
+    turns: Sequence[ConversationTurn],
+    slots: Mapping[str, Any] | None = None,
 ) -> str:
     """The context staff read: JSON, so a back office can display or parse it."""
-    return json.dumps(
-        {
-            "language": language,
-            "region": region,
-            "routed_to": delegate or "asmex",
-            "last_messages": [{"text": t.text, "intent": t.intent} for t in turns],
-        },
-        ensure_ascii=False,
-    )
+    context: dict[str, Any] = {
+        "language": language,
+        "region": region,
+        "routed_to": delegate or "asmex",
+        "last_messages": [_turn(t) for t in turns],
+    }
+    if slots:
+        context["slots"] = dict(slots)
+    return json.dumps(context, ensure_ascii=False, default=str)
 
 
 def _view(row: Handoff, delegate: str | None) -> HandoffView:
@@ -83,6 +98,7 @@ def request_handoff(
     language: str,
     region: str | None = None,
     turns: Sequence[ConversationTurn] = (),
+    slots: Mapping[str, Any] | None = None,
 ) -> HandoffOutcome:
     """Open a handoff for the user with the conversation's context, routed by region.
 
@@ -91,7 +107,9 @@ def request_handoff(
     """
     user_row(session, user_id=user_id)
     delegate = _delegate(session, region)
-    summary = _summary(language=language, region=region, delegate=delegate, turns=turns)
+    summary = _summary(
+        language=language, region=region, delegate=delegate, turns=turns, slots=slots
+    )
     row = session.scalars(
         select(Handoff)
         .where(Handoff.user_id == user_id, Handoff.status == "open")
@@ -104,7 +122,9 @@ def request_handoff(
     else:
         row.region = region or row.region
         delegate = _delegate(session, row.region)
-        row.summary = _summary(language=language, region=row.region, delegate=delegate, turns=turns)
+        row.summary = _summary(
+            language=language, region=row.region, delegate=delegate, turns=turns, slots=slots
+        )
     session.flush()
     return HandoffOutcome(handoff=_view(row, delegate), created=created)
 

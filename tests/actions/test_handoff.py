@@ -51,8 +51,9 @@ async def test_handoff_routed_to_the_regional_delegate(kb: Engine) -> None:
     assert context["last_messages"] == [
         {"text": "le delegue ASMEX a Agadir", "intent": "ask_regional_office"},
         {"text": "et pour exporter au Kenya ?", "intent": "ask_market"},
-        {"text": "je veux parler a un conseiller", "intent": "human_handoff"},
+        {"text": "je veux parler a un conseiller", "intent": "human_handoff", "confidence": 0.9},
     ]
+    assert context["slots"] == {"language": "fr", "region": "souss-massa"}  # for staff
     assert responses(messages) == ["utter_handoff_delegate"]
     assert messages[0]["delegate_name"] == "Khalid Bounajma"
     assert messages[0]["region_name"] == "Souss-Massa"
