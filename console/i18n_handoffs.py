@@ -123,5 +123,5 @@ HANDOFF_STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
         "ar": "العودة إلى الطلبات",
         "en": "Back to requests",
     },
-    "handoff_none": {"fr": "—", "ar": "—", "en": "—"},
+    "handoff_none": {"fr": "aucun", "ar": "لا شيء", "en": "none"},
 }
