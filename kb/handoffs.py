@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.models import Handoff, Region
+from kb.models import Handoff, Region, User
 from kb.users import user_row
 
 
@@ -135,3 +135,44 @@ def list_handoffs(session: Session, *, status: str | None = "open") -> list[Hand
     if status is not None:
         query = query.where(Handoff.status == status)
     return [_view(row, _delegate(session, row.region)) for row in session.scalars(query)]
+
+
+def reroute(session: Session, row: Handoff, region: str) -> None:
+    """Route ``row`` to ``region``: its region, and the delegate its context names."""
+    row.region = region
+    try:
+        context = json.loads(row.summary or "{}")
+    except ValueError:
+        context = {}
+    context["region"] = region
+    context["routed_to"] = _delegate(session, region) or "asmex"
+    row.summary = json.dumps(context, ensure_ascii=False, default=str)
+    session.flush()
+
+
+def member_region(session: Session, *, user_id: int) -> str | None:
+    """The member's own region (None until they said it)."""
+    user = session.get(User, user_id)
+    return user.region if user is not None else None
+
+
+def set_member_region(
+    session: Session, *, channel: str, channel_user_id: str, region: str
+) -> int | None:
+    """Remember the member's own region and route their waiting or held handoff that had
+    none to it (its summary names the region's delegate); that handoff's id, or None."""
+    user = session.scalars(
+        select(User).where(User.channel == channel, User.channel_user_id == channel_user_id)
+    ).first()
+    if user is None:
+        return None
+    user.region = region
+    row = session.scalars(
+        select(Handoff)
+        .where(Handoff.user_id == user.id, Handoff.status.in_(("open", "taken")))
+        .order_by(Handoff.id.desc())
+    ).first()
+    if row is None or row.region is not None:
+        return None
+    reroute(session, row, region)
+    return int(row.id)

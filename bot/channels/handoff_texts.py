@@ -13,7 +13,7 @@ import re
 from typing import Final
 
 from nlu.normalize import normalize_text as normalize
-from nlu.vocabulary.canonical import DEFAULT_LANGUAGE
+from nlu.vocabulary.canonical import DEFAULT_LANGUAGE, is_region
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "taken": {
@@ -52,6 +52,11 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "ar": "حسنا: رجعتم إلى مساعد ASMEX.",
         "en": "Done: you are back with the ASMEX assistant.",
     },
+    "region_kept": {
+        "fr": "Merci : votre demande est transmise au délégué de votre région.",
+        "ar": "شكرا: تمت إحالة طلبكم إلى مندوب جهتكم.",
+        "en": "Thank you: your request goes to your region's delegate.",
+    },
     "rate": {
         "fr": "Comment évaluez-vous l'aide reçue ? (1 = mauvaise, 5 = excellente)",
         "ar": "كيف تقيمون المساعدة التي تلقيتموها؟ (1 = سيئة، 5 = ممتازة)",
@@ -66,6 +71,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
 
 #: The payload of a rating button: ``/handoff_rating{"rating": 4}``; never reaches the NLU.
 RATING_PAYLOAD: Final = re.compile(r'^/handoff_rating\{"rating":\s*([1-5])\}$')
+
+#: The payload of a region button offered with a request for a person:
+#: ``/handoff_region{"region": "oriental"}``; never reaches the NLU.
+REGION_PAYLOAD: Final = re.compile(r"^/handoff_region(\{.*\})$")
 
 #: What a member writes to leave the person and get the assistant back, normalised
 #: (nlu.normalize): French, English, Arabic, Darija in Arabic script and in Latin script.
@@ -123,6 +132,18 @@ def rating_of(text: str) -> int | None:
     """The rating a rating button's payload carries, or None."""
     found = RATING_PAYLOAD.match(text.strip())
     return int(found.group(1)) if found else None
+
+
+def region_of(text: str) -> str | None:
+    """The region code a region button's payload carries (a known region), or None."""
+    found = REGION_PAYLOAD.match(text.strip())
+    if not found:
+        return None
+    try:
+        region = json.loads(found.group(1)).get("region")
+    except (ValueError, AttributeError):
+        return None
+    return region if isinstance(region, str) and is_region(region) else None
 
 
 def rating_buttons() -> list[dict[str, str]]:

@@ -17,7 +17,9 @@ slot extraction, forms, policies), it looks in the database for a handoff a staf
   offers the one-tap rating.
 
 A rating button's payload (``/handoff_rating{"rating": N}``) is taken here too, whether a
-person holds the conversation or not: it rates the member's latest handoff.
+person holds the conversation or not: it rates the member's latest handoff; so is a region
+button's (``/handoff_region{"region": "oriental"}``, offered when a member asking for a person
+has not said their region): it becomes the member's own region and routes their handoff.
 
 Installed by ``bot.extensions.install()``.
 """
@@ -33,7 +35,13 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import BotUttered, UserUttered
 
-from bot.channels.handoff_texts import asks_for_the_bot, handoff_text, rating_buttons, rating_of
+from bot.channels.handoff_texts import (
+    asks_for_the_bot,
+    handoff_text,
+    rating_buttons,
+    rating_of,
+    region_of,
+)
 from core.identity import split_conversation_id
 from core.redact import user_ref
 from kb.access import DatabaseUnavailable, run_db
@@ -41,12 +49,15 @@ from kb.conversations import HANDLED_BY_PERSON
 from kb.handoff_live import (
     LiveHandoff,
     add_line,
+    get_live,
     hand_back,
     held_handoff,
     rate_latest,
     set_contact,
 )
+from kb.handoffs import set_member_region
 from nlu.vocabulary.contacts import find_contacts
+from outbound.handoff_watch import notify_soon
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +135,17 @@ async def _answer_held(held: LiveHandoff, text: str) -> list[dict[str, Any]]:
     return [{"text": handoff_text("held_ack", held.language)}]
 
 
+async def _route(channel: str, user: str, region: str, language: Any) -> list[dict[str, Any]]:
+    """The member named their own region: kept, and their handoff routed to it (its
+    delegate alerted)."""
+    rerouted = await run_db(set_member_region, channel=channel, channel_user_id=user, region=region)
+    if rerouted is not None:
+        notify_soon(rerouted)
+        logger.info("handoff %d routed to the member's region", rerouted)
+        language = (await run_db(get_live, handoff_id=rerouted)).language
+    return [{"text": handoff_text("region_kept", language)}]
+
+
 async def handle_message(self: MessageProcessor, message: UserMessage) -> Any:
     """Rasa's handle_message, unless a person holds the conversation or the message rates a
     handoff."""
@@ -133,14 +155,16 @@ async def handle_message(self: MessageProcessor, message: UserMessage) -> Any:
     if ids is None:
         return await _original(self, message)
     channel, user = ids
-    rating = rating_of(text)
-    held = None if rating is not None else await _held(channel, user)
-    if rating is None and held is None:
+    rating, region = rating_of(text), region_of(text)
+    held = None if rating or region else await _held(channel, user)
+    if rating is None and region is None and held is None:
         return await _original(self, message)
     tracker = await self.fetch_tracker_and_update_session(
         message.sender_id, message.output_channel, message.metadata
     )
-    if rating is not None:
+    if region is not None:
+        replies = await _route(channel, user, region, tracker.get_slot("language"))
+    elif rating is not None:
         rated = await run_db(
             rate_latest, channel=channel, channel_user_id=user, rating=rating, within=RATING_WINDOW
         )

@@ -13,10 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from actions.common import channel_identity
 from actions.handoff import ActionHumanHandoff
 from kb.handoff_alerts import alert_statuses
-from kb.models import Handoff
+from kb.models import Handoff, User
 from kb.staff import create_staff
+from kb.users import get_or_create_user
 from outbound import handoff_watch
 from tests.actions.info_support import responses, run, tracker
 from tests.support.project import free_port
@@ -33,6 +35,10 @@ def delegate(kb: Engine) -> None:
             region="souss-massa",
             password="a-long-enough-password-2026",
         )
+        # The member said their region earlier: their requests go to its delegate.
+        channel, user = channel_identity(ask())  # type: ignore[arg-type]
+        member = get_or_create_user(session, channel=channel, channel_user_id=user)
+        session.get(User, member.id).region = "souss-massa"  # type: ignore[union-attr]
 
 
 def use_smtp(monkeypatch: pytest.MonkeyPatch, port: int) -> None:

@@ -27,7 +27,7 @@ from bot.extensions import handoff_hold
 from kb.conversations import HANDLED_BY_PERSON
 from kb.handoff_live import get_live, hand_back, take, transcript
 from kb.handoffs import request_handoff
-from kb.models import Handoff
+from kb.models import Handoff, User
 from kb.staff import create_staff
 from kb.users import get_or_create_user
 from tests.bot.channels.rest_support import database
@@ -221,3 +221,32 @@ async def test_a_conversation_nobody_holds_goes_to_the_dialogue(engine: Engine) 
     assert processor.dialogue == ["salam"] and replies == [
         {"recipient_id": "rest:web-3", "text": "la réponse du bot"}
     ]
+
+
+async def test_a_region_button_routes_the_request_to_the_members_region(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alerted: list[int] = []
+    monkeypatch.setattr(handoff_hold, "notify_soon", alerted.append)
+    with Session(engine) as session, session.begin():
+        member = get_or_create_user(session, channel="telegram", channel_user_id="55")
+        handoff_id = request_handoff(session, user_id=member.id, language="ar").handoff.id
+    processor = FakeProcessor(DialogueStateTracker("telegram:55", DOMAIN.slots))
+    replies = await handoff_hold.handle_message(
+        processor,  # type: ignore[arg-type]
+        message("telegram:55", '/handoff_region{"region": "souss-massa"}', channel="telegram"),
+    )
+    assert processor.dialogue == []
+    assert [r["text"] for r in replies] == ["شكرا: تمت إحالة طلبكم إلى مندوب جهتكم."]
+    with Session(engine) as session:
+        row = session.get(Handoff, handoff_id)
+        assert row is not None and row.region == "souss-massa"
+        assert '"region": "souss-massa"' in (row.summary or "")  # no KB loaded: head office
+        assert session.get(User, member.id).region == "souss-massa"  # type: ignore[union-attr]
+    assert alerted == [handoff_id]  # the region's delegate is alerted
+    # An unknown region is not taken for one: the dialogue reads it.
+    await handoff_hold.handle_message(
+        processor,  # type: ignore[arg-type]
+        message("telegram:55", '/handoff_region{"region": "atlantis"}', channel="telegram"),
+    )
+    assert processor.dialogue == ['/handoff_region{"region": "atlantis"}']
