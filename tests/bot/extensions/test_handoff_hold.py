@@ -6,6 +6,7 @@ button rates the handoff."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -250,3 +251,34 @@ async def test_a_region_button_routes_the_request_to_the_members_region(
         message("telegram:55", '/handoff_region{"region": "atlantis"}', channel="telegram"),
     )
     assert processor.dialogue == ['/handoff_region{"region": "atlantis"}']
+
+
+async def test_held_messages_never_enter_the_learning_loop_or_the_figures(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The conversation as Rasa's SQL tracker store keeps it: the message a person handled
+    (no intent, so it would look "not understood") is left out; the bot's own is read."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from sqlalchemy import create_engine
+
+    from kb.analytics import conversation_figures, day_range
+    from kb.learning import not_understood
+
+    held(engine, "telegram", "4300")
+    processor = FakeProcessor(DialogueStateTracker("telegram:4300", DOMAIN.slots))
+    processor.tracker.update(
+        UserUttered("hadchi ma fhmtouch", {"name": "nlu_fallback", "confidence": 0.2})
+    )
+    await handoff_hold.handle_message(
+        processor,  # type: ignore[arg-type]
+        message("telegram:4300", "3afak bghit nsowel 3la salon dubai", channel="telegram"),
+    )
+    path = tmp_path / "tracker.db"
+    store = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(path))
+    await store.save(processor.tracker)
+    tracker_db = create_engine(f"sqlite:///{path}")
+    with tracker_db.connect() as connection:
+        texts = [g.text for g in not_understood(connection, since=0, threshold=0.6)]
+        figures = conversation_figures(connection, days=day_range(date.today(), 2), threshold=0.6)
+    assert texts == ["hadchi ma fhmtouch"]
+    assert figures.read == 1 and figures.total == 2
