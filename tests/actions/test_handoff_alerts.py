@@ -115,3 +115,19 @@ async def test_a_mail_server_down_does_not_reach_the_member(
         (handoff_id,) = session.scalars(select(Handoff.id)).all()
         statuses = alert_statuses(session, handoff_id=handoff_id)
     assert statuses == {("new", "email:fr"): "failed"}  # the watcher tries it again
+
+
+@pytest.mark.usefixtures("delegate")
+async def test_time_from_the_request_to_the_delegates_mail(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Measured (docs/console.md quotes it): the member's request, through the action, to the
+    local SMTP server (aiosmtpd) holding the delegate's mail."""
+    with LocalSmtp() as server:
+        use_smtp(monkeypatch, server.port)
+        started = time.monotonic()
+        await run(ActionHumanHandoff(), ask())  # type: ignore[arg-type]
+        (mail,) = await asyncio.to_thread(server.wait_for, 1)
+        elapsed = time.monotonic() - started
+        await settle()
+    assert mail.recipients == ["khalid@asmex.ma"]
+    print(f"\nrequest -> delegate's mail: {elapsed * 1000:.0f} ms")
+    assert elapsed < 5.0
