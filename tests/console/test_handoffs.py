@@ -167,6 +167,7 @@ def test_a_delegate_sees_only_their_region(delegate: TestClient, engine: Engine)
     assert f'href="/handoffs/{theirs}"' in inbox
     assert f'href="/handoffs/{other}"' not in inbox and f'href="/handoffs/{unknown}"' not in inbox
     assert delegate.get(f"/handoffs/{theirs}").status_code == 200
+    assert '<strong dir="ltr">1</strong>' in delegate.get("/").text  # their region's only
     for refused in (other, unknown):
         assert delegate.get(f"/handoffs/{refused}").status_code == 403
         token = page_token(delegate, f"/handoffs/{theirs}")
