@@ -70,3 +70,5 @@ def test_a_delegate_sees_no_admin_page(page: Page) -> None:
         response = page.goto(path)
         assert response is not None and response.status == 403, path
         assert "/login" not in page.url
+    response = page.goto("/handoffs")  # their region's requests: theirs to see
+    assert response is not None and response.status == 200
