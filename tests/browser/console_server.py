@@ -28,6 +28,7 @@ class Account:
     password: str
     role: str
     region: str | None = None
+    language: str = "fr"
 
 
 ADMIN = Account("nadia.admin@asmex.ma", "sel-et-menthe-2026", "admin")
@@ -77,7 +78,8 @@ def admin_cli(env: dict[str, str], *args: str, stdin: str = "") -> str:
 def add_staff(env: dict[str, str], account: Account) -> None:
     """The documented way to make an account (docs/console.md)."""
     region = ["--region", account.region] if account.region else []
-    args = ["add-staff", account.email, "--role", account.role, *region]
+    args = ["add-staff", account.email, "--role", account.role, "--language", account.language]
+    args += region
     admin_cli(env, *args, stdin=account.password + "\n")
 
 

@@ -38,7 +38,9 @@ from tests.support.fake_telegram import (
 pytestmark = pytest.mark.model
 
 #: The delegate of Souss-Massa, who reads the console in Arabic.
-SOUSS = Account("hassan.souss@asmex.ma", "argan-taroudant-2026", "delegate", "souss-massa")
+SOUSS = Account(
+    "hassan.souss@asmex.ma", "argan-taroudant-2026", "delegate", "souss-massa", language="ar"
+)
 
 EVENT = {
     "slug": "mission-montreal-2027",
