@@ -3,7 +3,9 @@ alert the region's delegate (or the head office) without delaying the reply."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Final
 
 from rasa_sdk import Action, Tracker
@@ -12,30 +14,51 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.common import apologise, channel_identity, reply_language
+from core import settings
+from core.office_hours import parse as parse_office_hours
 from kb.access import DatabaseUnavailable, run_db
-from kb.handoffs import ConversationTurn, HandoffOutcome, request_handoff
-from kb.services import get_region
+from kb.conversations import HANDLED_BY_PERSON
+from kb.display import format_date
+from kb.handoffs import ConversationTurn, HandoffOutcome, member_region, request_handoff
+from kb.services import get_region, list_regions
 from kb.users import get_or_create_user
 from kb.views import Texts
-from nlu.vocabulary.canonical import is_region
 from outbound.handoff_watch import notify_soon
 
 #: How many of the latest user messages go with the request.
 CONTEXT_TURNS: Final = 5
-REGION_SLOT: Final = "region"
+#: Slots of the dialogue's own bookkeeping, not shown to staff.
+BOOKKEEPING_SLOTS: Final = frozenset({"requested_slot", "session_started_metadata"})
+
+
+def _turn(event: dict[str, Any]) -> ConversationTurn:
+    intent = (event.get("parse_data") or {}).get("intent") or {}
+    confidence = intent.get("confidence")
+    return ConversationTurn(
+        text=str(event.get("text") or ""),
+        intent=intent.get("name"),
+        confidence=float(confidence) if isinstance(confidence, (int, float)) else None,
+    )
 
 
 def recent_turns(tracker: Tracker, limit: int = CONTEXT_TURNS) -> list[ConversationTurn]:
-    """The latest user messages of the conversation (oldest first) with their intents."""
+    """The latest user messages of the conversation (oldest first) with their intents and the
+    NLU's confidence (messages a person handled during an earlier handoff left out)."""
     turns = [
-        ConversationTurn(
-            text=str(event.get("text") or ""),
-            intent=((event.get("parse_data") or {}).get("intent") or {}).get("name"),
-        )
+        _turn(event)
         for event in tracker.events
-        if event.get("event") == "user"
+        if event.get("event") == "user" and not (event.get("metadata") or {}).get(HANDLED_BY_PERSON)
     ]
     return turns[-limit:]
+
+
+def filled_slots(tracker: Tracker) -> dict[str, Any]:
+    """The conversation's filled slots (the form's answers among them), for staff."""
+    return {
+        name: value
+        for name, value in tracker.slots.items()
+        if value not in (None, "", []) and name not in BOOKKEEPING_SLOTS
+    }
 
 
 @dataclass(frozen=True)
@@ -44,6 +67,8 @@ class HandoffAnswer:
 
     outcome: HandoffOutcome
     region_name: Texts | None
+    #: (code, name) of every region when the member's own is not known: they are asked it.
+    regions: list[tuple[str, Texts]] = field(default_factory=list)
 
 
 def open_handoff(
@@ -52,16 +77,37 @@ def open_handoff(
     channel: str,
     channel_user_id: str,
     language: str,
-    region: str | None,
     turns: list[ConversationTurn],
+    slots: dict[str, Any] | None = None,
 ) -> HandoffAnswer:
-    """Create (or refresh) the user's handoff request."""
+    """Create (or refresh) the user's handoff request, routed by the member's own region
+    (not a region the conversation mentioned); the regions to pick from when it is unknown."""
     user = get_or_create_user(session, channel=channel, channel_user_id=channel_user_id)
+    region = member_region(session, user_id=user.id)
     outcome = request_handoff(
-        session, user_id=user.id, language=language, region=region, turns=turns
+        session, user_id=user.id, language=language, region=region, turns=turns, slots=slots
     )
     view = get_region(session, code=outcome.handoff.region) if outcome.handoff.region else None
-    return HandoffAnswer(outcome, view.name if view else None)
+    regions = [] if region else [(r.code, r.name) for r in list_regions(session)]
+    return HandoffAnswer(outcome, view.name if view else None, regions)
+
+
+def now() -> datetime:
+    """The current time (tests move it: office hours)."""
+    return datetime.now(timezone.utc)
+
+
+def opening_text(opening: datetime, lang: str) -> str:
+    """The next opening as the member reads it: "7 décembre 2026, 09:00"."""
+    return f"{format_date(opening.date(), lang)}, {opening:%H:%M}"
+
+
+def region_buttons(regions: list[tuple[str, Texts]], lang: str) -> list[dict[str, str]]:
+    """One button per region; its payload is taken by the Rasa server (never the NLU)."""
+    return [
+        {"title": name.get(lang), "payload": "/handoff_region" + json.dumps({"region": code})}
+        for code, name in regions
+    ]
 
 
 class ActionHumanHandoff(Action):
@@ -75,15 +121,14 @@ class ActionHumanHandoff(Action):
     ) -> list[EventType]:
         lang = reply_language(tracker)
         channel, user = channel_identity(tracker)
-        region = tracker.get_slot(REGION_SLOT)
         try:
             answer = await run_db(
                 open_handoff,
                 channel=channel,
                 channel_user_id=user,
                 language=lang,
-                region=region if isinstance(region, str) and is_region(region) else None,
                 turns=recent_turns(tracker),
+                slots=filled_slots(tracker),
             )
         except DatabaseUnavailable:
             return apologise(dispatcher, self.name())
@@ -103,4 +148,14 @@ class ActionHumanHandoff(Action):
             )
         else:
             dispatcher.utter_message(response="utter_handoff_asmex", reference=reference)
+        hours = parse_office_hours(settings.current().office_hours)
+        opening = hours.next_opening(now())
+        if opening is not None:
+            dispatcher.utter_message(
+                response="utter_handoff_office_hours", opening=opening_text(opening, lang)
+            )
+        if answer.regions:
+            dispatcher.utter_message(
+                response="utter_ask_region", buttons=region_buttons(answer.regions, lang)
+            )
         return []

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from console.i18n_analytics import ANALYTICS
+from console.i18n_handoffs import HANDOFF_STRINGS
 from console.i18n_registrations import REGISTRATION_STRINGS
 from console.i18n_staff_tools import STAFF_TOOLS_STRINGS
 
@@ -49,25 +50,10 @@ STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
     "role_admin": {"fr": "administrateur", "ar": "مسؤول", "en": "administrator"},
     "role_delegate": {"fr": "délégué régional", "ar": "مندوب جهوي", "en": "regional delegate"},
     "home_title": {"fr": "Tableau de bord", "ar": "لوحة القيادة", "en": "Dashboard"},
-    "home_intro": {
-        "fr": "La console du personnel de l'ASMEX. Ces pages arrivent bientôt :",
-        "ar": "لوحة تحكم موظفي ASMEX. هذه الصفحات قادمة قريبا:",
-        "en": "The ASMEX staff console. These pages are coming soon:",
-    },
-    "coming_events": {
-        "fr": "Événements : créer, modifier, clore les inscriptions",
-        "ar": "الأحداث: الإنشاء والتعديل وإغلاق التسجيل",
-        "en": "Events: create, edit, close registrations",
-    },
-    "coming_registrations": {
-        "fr": "Inscriptions : consulter et exporter",
-        "ar": "التسجيلات: الاطلاع والتصدير",
-        "en": "Registrations: view and export",
-    },
-    "coming_handoffs": {
-        "fr": "Demandes de contact : lire et répondre aux membres",
-        "ar": "طلبات التواصل: القراءة والرد على الأعضاء",
-        "en": "Handoffs: read and answer members",
+    "home_waiting": {
+        "fr": "Demandes de conseiller en attente",
+        "ar": "طلبات التحدث مع مستشار في الانتظار",
+        "en": "Requests for an adviser waiting",
     },
     "coming_analytics": {
         "fr": "Statistiques des conversations",
@@ -242,6 +228,7 @@ STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
     },
     **STAFF_TOOLS_STRINGS,
     **REGISTRATION_STRINGS,
+    **HANDOFF_STRINGS,
 }
 
 

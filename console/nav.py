@@ -22,6 +22,7 @@ class NavItem:
 
 NAV: Final = (
     NavItem("/", "nav_home"),
+    NavItem("/handoffs", "nav_handoffs"),
     NavItem("/events", "nav_events", frozenset({"admin"})),
     NavItem("/canned", "nav_canned", frozenset({"admin"})),
     NavItem("/audit", "nav_audit", frozenset({"admin"})),

@@ -62,6 +62,9 @@ class WhatsAppEnv:
     api_url: str = ""
     template_name: str = ""
     template_languages: str = ""
+    #: WHATSAPP_HANDOFF_TEMPLATE: the approved template that carries a staff reply outside
+    #: the 24-hour window and invites the member to reply (its one parameter: the reply).
+    handoff_template: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,9 @@ class TwilioEnv:
     webhook_url: str = ""
     api_url: str = ""
     content_sid: str = ""
+    #: TWILIO_HANDOFF_CONTENT_SID: the content template (HX..., or fr=HX...,ar=...,en=...)
+    #: carrying a staff reply outside the 24-hour window, inviting the member to reply.
+    handoff_content_sid: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,14 @@ class Settings:
     staff_telegram_chat_id: str = ""
     #: HANDOFF_ESCALATE_MINUTES: a handoff nobody took for this long goes to the head office.
     handoff_escalate_minutes: int = 15
+    #: CONSOLE_RASA_TOKEN: the bearer token the console sends the Rasa server's console
+    #: channel (take, reply, hand back); empty = that channel refuses everything.
+    console_rasa_token: str = ""
+    #: CONSOLE_RASA_URL: where the console reaches the Rasa server; empty =
+    #: http://127.0.0.1:$RASA_PORT.
+    console_rasa_url: str = ""
+    #: OFFICE_HOURS: when staff answer handoffs, e.g. "Mon-Fri 09:00-17:00" (Morocco's time).
+    office_hours: str = "Mon-Fri 09:00-17:00"
     smtp: SmtpEnv = field(default_factory=SmtpEnv)
     telegram: TelegramEnv = field(default_factory=TelegramEnv)
     whatsapp: WhatsAppEnv = field(default_factory=WhatsAppEnv)
@@ -199,6 +213,12 @@ def load(environ: Mapping[str, str]) -> Settings:
         head_office_email=environ.get("HEAD_OFFICE_EMAIL", "").strip(),
         staff_telegram_chat_id=environ.get("STAFF_TELEGRAM_CHAT_ID", "").strip(),
         handoff_escalate_minutes=_integer(environ, "HANDOFF_ESCALATE_MINUTES", 15),
+        console_rasa_token=environ.get("CONSOLE_RASA_TOKEN", "").strip(),
+        console_rasa_url=(
+            environ.get("CONSOLE_RASA_URL", "").strip().rstrip("/")
+            or f"http://127.0.0.1:{_integer(environ, 'RASA_PORT', 5005)}"
+        ),
+        office_hours=environ.get("OFFICE_HOURS", "").strip() or "Mon-Fri 09:00-17:00",
         smtp=_smtp(environ),
         telegram=_section(TelegramEnv, "TELEGRAM_", environ),  # type: ignore[arg-type]
         whatsapp=_section(WhatsAppEnv, "WHATSAPP_", environ),  # type: ignore[arg-type]

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.models import Handoff, Region
+from kb.models import Handoff, Region, User
 from kb.users import user_row
 
 
@@ -20,6 +21,8 @@ class ConversationTurn:
 
     text: str
     intent: str | None
+    #: The NLU's confidence in ``intent`` (None when unknown).
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -44,19 +47,31 @@ class HandoffOutcome:
     created: bool
 
 
+def _turn(turn: ConversationTurn) -> dict[str, Any]:
+    found: dict[str, Any] = {"text": turn.text, "intent": turn.intent}
+    if turn.confidence is not None:
+        found["confidence"] = round(turn.confidence, 3)
+    return found
+
+
 def _summary(
-    *, language: str, region: str | None, delegate: str | None, turns: Sequence[ConversationTurn]
+    *,
+    language: str,
+    region: str | None,
+    delegate: str | None,
+    turns: Sequence[ConversationTurn],
+    slots: Mapping[str, Any] | None = None,
 ) -> str:
     """The context staff read: JSON, so a back office can display or parse it."""
-    return json.dumps(
-        {
-            "language": language,
-            "region": region,
-            "routed_to": delegate or "asmex",
-            "last_messages": [{"text": t.text, "intent": t.intent} for t in turns],
-        },
-        ensure_ascii=False,
-    )
+    context: dict[str, Any] = {
+        "language": language,
+        "region": region,
+        "routed_to": delegate or "asmex",
+        "last_messages": [_turn(t) for t in turns],
+    }
+    if slots:
+        context["slots"] = dict(slots)
+    return json.dumps(context, ensure_ascii=False, default=str)
 
 
 def _view(row: Handoff, delegate: str | None) -> HandoffView:
@@ -83,6 +98,7 @@ def request_handoff(
     language: str,
     region: str | None = None,
     turns: Sequence[ConversationTurn] = (),
+    slots: Mapping[str, Any] | None = None,
 ) -> HandoffOutcome:
     """Open a handoff for the user with the conversation's context, routed by region.
 
@@ -91,7 +107,9 @@ def request_handoff(
     """
     user_row(session, user_id=user_id)
     delegate = _delegate(session, region)
-    summary = _summary(language=language, region=region, delegate=delegate, turns=turns)
+    summary = _summary(
+        language=language, region=region, delegate=delegate, turns=turns, slots=slots
+    )
     row = session.scalars(
         select(Handoff)
         .where(Handoff.user_id == user_id, Handoff.status == "open")
@@ -104,7 +122,9 @@ def request_handoff(
     else:
         row.region = region or row.region
         delegate = _delegate(session, row.region)
-        row.summary = _summary(language=language, region=row.region, delegate=delegate, turns=turns)
+        row.summary = _summary(
+            language=language, region=row.region, delegate=delegate, turns=turns, slots=slots
+        )
     session.flush()
     return HandoffOutcome(handoff=_view(row, delegate), created=created)
 
@@ -115,3 +135,44 @@ def list_handoffs(session: Session, *, status: str | None = "open") -> list[Hand
     if status is not None:
         query = query.where(Handoff.status == status)
     return [_view(row, _delegate(session, row.region)) for row in session.scalars(query)]
+
+
+def reroute(session: Session, row: Handoff, region: str) -> None:
+    """Route ``row`` to ``region``: its region, and the delegate its context names."""
+    row.region = region
+    try:
+        context = json.loads(row.summary or "{}")
+    except ValueError:
+        context = {}
+    context["region"] = region
+    context["routed_to"] = _delegate(session, region) or "asmex"
+    row.summary = json.dumps(context, ensure_ascii=False, default=str)
+    session.flush()
+
+
+def member_region(session: Session, *, user_id: int) -> str | None:
+    """The member's own region (None until they said it)."""
+    user = session.get(User, user_id)
+    return user.region if user is not None else None
+
+
+def set_member_region(
+    session: Session, *, channel: str, channel_user_id: str, region: str
+) -> int | None:
+    """Remember the member's own region and route their waiting or held handoff that had
+    none to it (its summary names the region's delegate); that handoff's id, or None."""
+    user = session.scalars(
+        select(User).where(User.channel == channel, User.channel_user_id == channel_user_id)
+    ).first()
+    if user is None:
+        return None
+    user.region = region
+    row = session.scalars(
+        select(Handoff)
+        .where(Handoff.user_id == user.id, Handoff.status.in_(("open", "taken")))
+        .order_by(Handoff.id.desc())
+    ).first()
+    if row is None or row.region is not None:
+        return None
+    reroute(session, row, region)
+    return int(row.id)

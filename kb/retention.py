@@ -4,7 +4,8 @@ Two stores hold what members wrote. The tracker store keeps each conversation's 
 Rasa's ``events`` table (the ``timestamp`` column is seconds since the epoch), in the database
 the endpoints file names; the knowledge base keeps each inbound message (``inbound_messages``,
 with the text until it was answered) and the replies stored for it, which go with their
-message. Registrations, consents, alert subscriptions, handoffs and notifications are kept
+message, and the transcripts of live handoffs (``handoff_messages``). Registrations,
+consents, alert subscriptions, handoffs and notifications are kept
 until the member erases them ("delete my data").
 
 Rows are deleted in batches of at most ``limit``, each batch its own transaction (the caller
@@ -27,7 +28,7 @@ from kb.models import metadata
 from kb.privacy import delete_with_dependents
 
 #: The knowledge base's records of messages, pruned by age: table name -> time column.
-MESSAGE_RECORDS: Final = {"inbound_messages": "received_at"}
+MESSAGE_RECORDS: Final = {"inbound_messages": "received_at", "handoff_messages": "created_at"}
 #: Rasa's tracker store table (rasa.core.tracker_store.SQLTrackerStore.SQLEvent).
 TRACKER_EVENTS: Final[TableClause] = table("events", column("id"), column("timestamp"))
 #: Rows deleted per transaction.

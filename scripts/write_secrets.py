@@ -18,8 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The secrets every installation needs: the REST channel's bearer token, the action server's
-#: shared secret, the staff console's session secret (also the key of the logs' user refs).
-SECRETS = ("REST_TOKEN", "ACTION_SERVER_TOKEN", "CONSOLE_SECRET")
+#: shared secret, the staff console's session secret (also the key of the logs' user refs),
+#: the token the console sends the Rasa server's console channel.
+SECRETS = ("REST_TOKEN", "ACTION_SERVER_TOKEN", "CONSOLE_SECRET", "CONSOLE_RASA_TOKEN")
 #: Values that are not a secret yet (as core.settings.is_placeholder sees them).
 PLACEHOLDERS = frozenset({"changeme", "change-me", "xxx", "your-token-here", "todo"})
 

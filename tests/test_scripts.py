@@ -78,7 +78,7 @@ SCRIPTS = SCRIPT.parent
 sys.path.insert(0, str(SCRIPTS))
 import write_secrets  # noqa: E402
 
-SECRET_NAMES = ("REST_TOKEN", "ACTION_SERVER_TOKEN", "CONSOLE_SECRET")
+SECRET_NAMES = ("REST_TOKEN", "ACTION_SERVER_TOKEN", "CONSOLE_SECRET", "CONSOLE_RASA_TOKEN")
 
 
 def sourced(env_file: Path, *names: str) -> list[str]:
@@ -107,7 +107,7 @@ def test_a_missing_env_file_is_created_from_the_example_with_every_secret(tmp_pa
     assert result.returncode == 0, result.stderr
     values = sourced(env_file, *SECRET_NAMES)
     assert all(re.fullmatch(r"[A-Za-z0-9_-]{43}", v) for v in values), values
-    assert len(set(values)) == 3
+    assert len(set(values)) == len(SECRET_NAMES)
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
     for value in values:  # named, never shown
         assert value not in result.stdout + result.stderr
@@ -131,9 +131,9 @@ def test_set_values_are_kept_empty_ones_filled_missing_ones_added(tmp_path: Path
     env_file.write_text(original, newline="")
     env_file.chmod(0o640)
     assert write(env_file).returncode == 0
-    rest, action, console = sourced(env_file, *SECRET_NAMES)
+    rest, action, console, console_rasa = sourced(env_file, *SECRET_NAMES)
     assert action == "kept-as-it-is"
-    assert len(rest) == 43 and len(console) == 43
+    assert len(rest) == 43 and len(console) == 43 and len(console_rasa) == 43
     text = env_file.read_bytes().decode()
     lines = text.splitlines(keepends=True)
     assert lines[:3] == original.splitlines(keepends=True)[:3]
@@ -152,7 +152,7 @@ def test_a_secret_absent_from_the_file_is_appended(tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     env_file.write_text("REST_TOKEN=mine\nACTION_SERVER_TOKEN='quoted value'")
     assert write(env_file).returncode == 0
-    rest, action, console = sourced(env_file, *SECRET_NAMES)
+    rest, action, console, console_rasa = sourced(env_file, *SECRET_NAMES)
     assert (rest, action, len(console)) == ("mine", "quoted value", 43)
 
 
@@ -201,8 +201,9 @@ def test_setup_writes_the_secrets_even_when_nothing_is_to_install(tmp_path: Path
     )
     assert result.returncode == 0, result.stderr
     assert "installing" not in result.stdout  # installed already: the early exit was taken
-    rest, action, console = sourced(project / ".env", *SECRET_NAMES)
+    rest, action, console, console_rasa = sourced(project / ".env", *SECRET_NAMES)
     assert action == "already-set" and len(rest) == 43 and len(console) == 43
+    assert len(console_rasa) == 43
 
 
 # --- serve.sh: the servers on loopback with the secrets, and the chat over REST ------------------

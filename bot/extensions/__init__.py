@@ -51,6 +51,7 @@ def install() -> None:
         dialogue_states,
         event_types,
         fail_closed,
+        handoff_hold,
     )
 
     action_client.install()
@@ -58,4 +59,5 @@ def install() -> None:
     event_types.install()
     dialogue_states.install()
     fail_closed.install()
+    handoff_hold.install()
     _installed = True

@@ -14,6 +14,7 @@ from console.pages import (
     canned,
     event_upload,
     events,
+    handoffs,
     home,
     profile,
     registrations,
@@ -21,7 +22,18 @@ from console.pages import (
 )
 
 #: registrations before events: its /events/{slug}/registrations is not an event {action}.
-GROUPS = (session, home, registrations, events, event_upload, canned, audit, analytics, profile)
+GROUPS = (
+    session,
+    home,
+    handoffs,
+    registrations,
+    events,
+    event_upload,
+    canned,
+    audit,
+    analytics,
+    profile,
+)
 
 
 def routes() -> list[BaseRoute]:

@@ -1,4 +1,5 @@
-"""The home page: a dashboard for every signed-in account (placeholder for the coming pages)."""
+"""The home page: a dashboard for every signed-in account, with the requests for a person
+waiting for them (their region's for a delegate)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,18 @@ from starlette.routing import Route
 
 from console.auth import guard
 from console.render import render
-
-#: The pages the later parts add, as the home page announces them (string keys).
-COMING = ("coming_handoffs",)
+from console.web import in_db, staff_of
+from kb.handoff_inbox import inbox
 
 
 @guard()
 async def home(request: Request) -> Response:
     """The dashboard."""
-    return render(request, "home.html", {"coming": COMING})
+    staff = staff_of(request)
+    assert staff is not None
+    region = staff.region if staff.role == "delegate" else None
+    waiting = await in_db(request, inbox, status="open", region=region)
+    return render(request, "home.html", {"waiting": len(waiting)})
 
 
 routes = [Route("/", home, methods=["GET"], name="home")]

@@ -19,6 +19,7 @@ from kb.models.knowledge import (
 from kb.models.members import (
     AlertSubscription,
     Handoff,
+    HandoffMessage,
     HandoffNotification,
     Registration,
     User,
@@ -37,6 +38,7 @@ __all__ = [
     "CannedReply",
     "Event",
     "Handoff",
+    "HandoffMessage",
     "HandoffNotification",
     "InboundMessage",
     "LoginFailure",

@@ -45,6 +45,9 @@ class User(Base):
     created_at = _created_at()
     #: When the user last wrote to us (WhatsApp's 24-hour window for free-form messages).
     last_inbound_at = Column(DateTime(timezone=True))
+    #: The member's own region (a canonical region code), which routes their handoffs; None
+    #: until they say it (a region a conversation mentions is not theirs).
+    region = Column(String(50))
 
 
 class Registration(Base):
@@ -108,10 +111,14 @@ Index(
 
 
 class Handoff(Base):
-    """A request to talk to a person at ASMEX."""
+    """A request to talk to a person at ASMEX: ``open`` (waiting), ``taken`` (a staff member
+    holds the conversation), ``closed`` (handed back to the assistant)."""
 
     __tablename__ = "handoffs"
-    __table_args__ = (CheckConstraint("status IN ('open', 'closed')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'taken', 'closed')", name="status"),
+        CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating"),
+    )
 
     id = Column(Integer, primary_key=True)
     user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
@@ -123,6 +130,43 @@ class Handoff(Base):
     taken_at = Column(DateTime(timezone=True))
     #: When it was escalated to the head office for waiting too long (at most once).
     escalated_at = Column(DateTime(timezone=True))
+    #: The staff account holding (or that held) the conversation.
+    taken_by = Column(Integer, ForeignKey("staff_accounts.id", ondelete="SET NULL"))
+    #: When the first staff reply was sent to the member.
+    first_reply_at = Column(DateTime(timezone=True))
+    #: When it was handed back to the assistant.
+    closed_at = Column(DateTime(timezone=True))
+    #: The member's rating of the help after hand-back, 1 to 5 (None: not rated).
+    rating = Column(Integer)
+    #: How a member whose channel cannot be written to (REST) asked to be reached; never logged.
+    contact = Column(Text)
+
+
+class HandoffMessage(Base):
+    """One line of a handoff's transcript: a member's message while a person held the
+    conversation, a staff reply (with its delivery to the member's channel), a system note."""
+
+    __tablename__ = "handoff_messages"
+    __table_args__ = (
+        CheckConstraint("direction IN ('member', 'staff', 'system')", name="direction"),
+        CheckConstraint(
+            "delivery_status IN ('none', 'pending', 'sent', 'failed')", name="delivery_status"
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(
+        Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    direction = Column(String(10), nullable=False)
+    text = Column(Text, nullable=False)
+    staff_id = Column(Integer, ForeignKey("staff_accounts.id", ondelete="SET NULL"))
+    created_at = _created_at()
+    #: ``none`` for member messages and notes; a staff reply is ``pending`` until delivered.
+    delivery_status = Column(String(10), nullable=False, default="none", server_default="none")
+    attempts = Column(Integer, nullable=False, default=0, server_default="0")
+    #: The error's kind only (a platform's answer may quote the member).
+    last_error = Column(String(200))
 
 
 class HandoffNotification(Base):

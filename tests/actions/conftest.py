@@ -50,3 +50,14 @@ def kb(
 def db_down(kb: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """DATABASE_URL points at a database that cannot be opened (set after ``kb``)."""
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing-dir/kb.db")
+
+
+@pytest.fixture(autouse=True)
+def office_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wednesday 14 January 2026, 10:00 in Morocco, within OFFICE_HOURS' default: a request
+    for a person says nothing of office hours unless the test moves this clock."""
+    from datetime import datetime, timezone
+
+    from actions import handoff
+
+    monkeypatch.setattr(handoff, "now", lambda: datetime(2026, 1, 14, 9, tzinfo=timezone.utc))

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from actions import handoff
+from actions.common import channel_identity
 from actions.handoff import ActionHumanHandoff, recent_turns
 from kb.handoffs import ConversationTurn, list_handoffs, request_handoff
-from kb.models import Handoff
+from kb.models import Handoff, User
 from kb.users import get_or_create_user
 from kb.views import NotFoundError
 from tests.actions.info_support import (
@@ -35,13 +38,22 @@ HISTORY = [
 ]
 
 
-async def test_handoff_routed_to_the_regional_delegate(kb: Engine) -> None:
+def own_region(engine: Engine, t: object, region: str) -> None:
+    """The member said their own region before (users.region)."""
+    channel, user = channel_identity(t)  # type: ignore[arg-type]
+    with Session(engine) as session, session.begin():
+        member = get_or_create_user(session, channel=channel, channel_user_id=user)
+        session.get(User, member.id).region = region  # type: ignore[union-attr]
+
+
+async def test_handoff_routed_to_the_members_own_region(kb: Engine) -> None:
     t = tracker(
         intent="human_handoff",
         text="je veux parler a un conseiller",
-        slots={"region": "souss-massa"},
+        slots={"region": "oriental"},  # a region the conversation mentioned: not theirs
         history=HISTORY,
     )
+    own_region(kb, t, "souss-massa")
     messages, events = await run(ActionHumanHandoff(), t)
     (row,) = handoffs(kb)
     assert row.region == "souss-massa" and row.status == "open"
@@ -51,8 +63,9 @@ async def test_handoff_routed_to_the_regional_delegate(kb: Engine) -> None:
     assert context["last_messages"] == [
         {"text": "le delegue ASMEX a Agadir", "intent": "ask_regional_office"},
         {"text": "et pour exporter au Kenya ?", "intent": "ask_market"},
-        {"text": "je veux parler a un conseiller", "intent": "human_handoff"},
+        {"text": "je veux parler a un conseiller", "intent": "human_handoff", "confidence": 0.9},
     ]
+    assert context["slots"] == {"language": "fr", "region": "oriental"}  # for staff
     assert responses(messages) == ["utter_handoff_delegate"]
     assert messages[0]["delegate_name"] == "Khalid Bounajma"
     assert messages[0]["region_name"] == "Souss-Massa"
@@ -63,40 +76,52 @@ async def test_handoff_routed_to_the_regional_delegate(kb: Engine) -> None:
     assert not any(ch.isdigit() for ch in text.replace(str(row.id), ""))  # no phone number
 
 
-async def test_handoff_without_region_goes_to_asmex(kb: Engine) -> None:
-    messages, _ = await run(
-        ActionHumanHandoff(),
-        tracker(intent="human_handoff", text="أريد التحدث مع مستشار", lang="ar"),
-    )
-    (row,) = handoffs(kb)
-    assert row.region is None
-    assert json.loads(row.summary)["routed_to"] == "asmex"
-    assert json.loads(row.summary)["language"] == "ar"
-    assert responses(messages) == ["utter_handoff_asmex"]
-    (text,) = assert_rendered(messages, "ar")
-    assert "أوقات العمل" in text
-
-
-async def test_region_without_delegate_keeps_the_region(kb: Engine) -> None:
-    messages, _ = await run(
-        ActionHumanHandoff(),
-        tracker(intent="human_handoff", slots={"region": "casablanca-settat"}, lang="en"),
-    )
-    (row,) = handoffs(kb)
-    assert row.region == "casablanca-settat"
-    assert responses(messages) == ["utter_handoff_asmex"]
-
-
-async def test_asking_twice_keeps_one_open_request(kb: Engine) -> None:
-    await run(ActionHumanHandoff(), tracker(intent="human_handoff", text="un conseiller"))
+@pytest.mark.parametrize(
+    ("lang", "first"), [("fr", "Béni Mellal-Khénifra"), ("ar", "بني ملال خنيفرة"), ("en", None)]
+)
+async def test_a_mentioned_region_does_not_route_the_member_is_asked_theirs(
+    kb: Engine, lang: str, first: str | None
+) -> None:
     messages, _ = await run(
         ActionHumanHandoff(),
         tracker(
             intent="human_handoff",
-            text="toujours personne ?",
-            slots={"region": "oriental"},
+            text="أريد التحدث مع مستشار",
+            lang=lang,
+            slots={"region": "souss-massa"},
         ),
     )
+    (row,) = handoffs(kb)
+    assert row.region is None
+    assert json.loads(row.summary)["routed_to"] == "asmex"
+    assert responses(messages) == ["utter_handoff_asmex", "utter_ask_region"]
+    buttons = messages[1]["buttons"]
+    assert len(buttons) == 12
+    assert all(b["payload"].startswith('/handoff_region{"region": "') for b in buttons)
+    assert len(assert_rendered(messages, lang)) == 2
+    if first is not None:
+        assert first in [b["title"] for b in buttons]
+
+
+async def test_outside_office_hours_the_member_is_told_when_to_expect_an_answer(
+    kb: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saturday = datetime(2026, 1, 17, 15, tzinfo=timezone.utc)
+    monkeypatch.setattr(handoff, "now", lambda: saturday)
+    t = tracker(intent="human_handoff", text="بغيت نهضر مع شي واحد", lang="ar")
+    own_region(kb, t, "souss-massa")
+    messages, _ = await run(ActionHumanHandoff(), t)
+    assert responses(messages) == ["utter_handoff_delegate", "utter_handoff_office_hours"]
+    assert messages[1]["opening"] == "19 يناير 2026, 09:00"
+    texts = assert_rendered(messages, "ar")
+    assert "مغلقة" in texts[1] and "19 يناير 2026, 09:00" in texts[1]
+
+
+async def test_asking_twice_keeps_one_open_request(kb: Engine) -> None:
+    await run(ActionHumanHandoff(), tracker(intent="human_handoff", text="un conseiller"))
+    t = tracker(intent="human_handoff", text="toujours personne ?")
+    own_region(kb, t, "oriental")
+    messages, _ = await run(ActionHumanHandoff(), t)
     (row,) = handoffs(kb)
     assert row.region == "oriental"
     assert json.loads(row.summary)["last_messages"][-1]["text"] == "toujours personne ?"

@@ -13,10 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from actions.common import channel_identity
 from actions.handoff import ActionHumanHandoff
 from kb.handoff_alerts import alert_statuses
-from kb.models import Handoff
+from kb.models import Handoff, User
 from kb.staff import create_staff
+from kb.users import get_or_create_user
 from outbound import handoff_watch
 from tests.actions.info_support import responses, run, tracker
 from tests.support.project import free_port
@@ -33,6 +35,10 @@ def delegate(kb: Engine) -> None:
             region="souss-massa",
             password="a-long-enough-password-2026",
         )
+        # The member said their region earlier: their requests go to its delegate.
+        channel, user = channel_identity(ask())  # type: ignore[arg-type]
+        member = get_or_create_user(session, channel=channel, channel_user_id=user)
+        session.get(User, member.id).region = "souss-massa"  # type: ignore[union-attr]
 
 
 def use_smtp(monkeypatch: pytest.MonkeyPatch, port: int) -> None:
@@ -109,3 +115,19 @@ async def test_a_mail_server_down_does_not_reach_the_member(
         (handoff_id,) = session.scalars(select(Handoff.id)).all()
         statuses = alert_statuses(session, handoff_id=handoff_id)
     assert statuses == {("new", "email:fr"): "failed"}  # the watcher tries it again
+
+
+@pytest.mark.usefixtures("delegate")
+async def test_time_from_the_request_to_the_delegates_mail(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Measured (docs/console.md quotes it): the member's request, through the action, to the
+    local SMTP server (aiosmtpd) holding the delegate's mail."""
+    with LocalSmtp() as server:
+        use_smtp(monkeypatch, server.port)
+        started = time.monotonic()
+        await run(ActionHumanHandoff(), ask())  # type: ignore[arg-type]
+        (mail,) = await asyncio.to_thread(server.wait_for, 1)
+        elapsed = time.monotonic() - started
+        await settle()
+    assert mail.recipients == ["khalid@asmex.ma"]
+    print(f"\nrequest -> delegate's mail: {elapsed * 1000:.0f} ms")
+    assert elapsed < 5.0

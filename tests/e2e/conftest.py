@@ -39,6 +39,8 @@ TWILIO_PUBLIC_URL = "https://asmex.example/webhooks/twilio_whatsapp/webhook"
 #: The Telegram channel's webhook secret and public address in the end-to-end servers.
 TELEGRAM_SECRET = "e2e-webhook-secret_0123456789abcdef"
 TELEGRAM_PUBLIC_URL = "https://asmex.example.org/webhooks/telegram/webhook"
+#: The console channel's token on the servers the tests start (bot.channels.console).
+CONSOLE_RASA_TOKEN = "e2e-console-rasa-token_0123456789abcdef"
 
 
 def whatsapp_env(graph: FakeApi, twilio: FakeApi) -> dict[str, str]:
@@ -128,6 +130,7 @@ def stack(
             "ASMEX_TODAY": E2E_TODAY,
             **whatsapp_env(graph, twilio),
             **telegram_env(telegram),
+            "CONSOLE_RASA_TOKEN": CONSOLE_RASA_TOKEN,
         }
         endpoints, workers = None, 1
         if request.param == "sqlite":

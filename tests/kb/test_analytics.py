@@ -50,27 +50,38 @@ def test_figures_per_day_channel_and_language(tracker: Engine) -> None:
     assert month.total == 9
 
 
-def test_handoff_waiting_time_when_the_table_records_it(engine: Engine) -> None:
+def test_handoff_times_and_rating_of_a_live_handoff(engine: Engine) -> None:
+    """A handoff taken, answered, handed back and rated through kb.handoff_live: its waiting
+    and answer times and its rating are in the figures; an untaken one is in none."""
+    from kb.handoff_live import add_staff_reply, hand_back, rate_latest, take
+    from kb.staff import create_staff
+
+    created = datetime.now(timezone.utc) - timedelta(minutes=30)
     with Session(engine) as session, session.begin():
+        staff = create_staff(session, email="a@asmex.ma", role="admin", password="x" * 12)
         member = get_or_create_user(session, channel="telegram", channel_user_id="5")
-        session.add(
-            Handoff(
-                user_id=member.id,
-                status="open",
-                created_at=datetime(2026, 1, 14, 9, tzinfo=timezone.utc),
-            )
+        other = get_or_create_user(session, channel="telegram", channel_user_id="6")
+        live = Handoff(user_id=member.id, status="open", created_at=created)
+        session.add_all([live, Handoff(user_id=other.id, status="open", created_at=created)])
+        session.flush()
+        take(session, handoff_id=live.id, staff_id=staff.id)
+        add_staff_reply(session, handoff_id=live.id, staff_id=staff.id, text="Bonjour")
+        hand_back(session, handoff_id=live.id)
+        rated = rate_latest(
+            session, channel="telegram", channel_user_id="5", rating=4, within=timedelta(days=1)
         )
+        assert rated is not None and rated.id == live.id
     with Session(engine) as session:
         figures = handoff_figures(
             session,
-            since=datetime(2026, 1, 9, tzinfo=timezone.utc),
-            until=datetime(2026, 1, 16, tzinfo=timezone.utc),
+            since=created - timedelta(days=1),
+            until=created + timedelta(days=1),
         )
-    assert figures.created == 1
-    # handoffs.taken_at exists (the staff alerts' migration): waiting is measured, and an
-    # untaken request is not in it; no first-reply column yet, so the answer time is unknown.
-    assert figures.waiting is not None and figures.waiting.count == 0
-    assert figures.answer is None
+    assert figures.created == 2
+    assert figures.waiting is not None and figures.waiting.count == 1
+    assert 29 <= figures.waiting.median <= 31
+    assert figures.answer is not None and figures.answer.count == 1
+    assert figures.ratings == {4: 1}
 
 
 def test_handoff_times_and_ratings_once_the_table_records_them(

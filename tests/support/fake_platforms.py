@@ -407,3 +407,33 @@ def twilio_form(sender: str, sid: str, body: str = "", **extra: str) -> dict[str
 def twilio_signature(auth_token: str, url: str, form: dict[str, str]) -> str:
     """The X-Twilio-Signature header Twilio sends with ``form`` posted to ``url``."""
     return str(RequestValidator(auth_token).compute_signature(url, form))
+
+
+@contextmanager
+def channel_in_thread(channel: Any, agent: Any = None) -> Iterator[str]:
+    """Serve ``channel`` (as ``serve_channel`` does) from a background thread, for synchronous
+    tests (the console's test client); yields the base URL."""
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+    found: list[str] = []
+    stop = asyncio.Event()
+
+    async def nothing(_: Any) -> None:
+        raise AssertionError("nothing is handed to Rasa here")
+
+    async def run() -> None:
+        async with serve_channel(channel, nothing, agent) as url:
+            found.append(url)
+            started.set()
+            await stop.wait()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(run(),), daemon=True)
+    thread.start()
+    if not started.wait(10):
+        raise RuntimeError(f"the {channel.name()} channel did not start")
+    try:
+        yield found[0]
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(10)
+        loop.close()
