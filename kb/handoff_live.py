@@ -23,8 +23,6 @@ from kb.views import NotFoundError
 
 #: Delivery states of a staff reply (``none`` for what is not sent to the member).
 DELIVERY_STATUSES: Final = ("none", "pending", "sent", "failed")
-#: A staff reply's delivery is tried at most this many times.
-MAX_ATTEMPTS: Final = 8
 
 
 class HandoffStateError(ValueError):
@@ -244,38 +242,3 @@ def transcript(session: Session, *, handoff_id: int) -> list[TranscriptLine]:
         )
         for r in rows
     ]
-
-
-def mark_delivery(session: Session, *, line_id: int, sent: bool, error: str = "") -> None:
-    """Record one delivery attempt of a staff reply."""
-    line = session.get(HandoffMessage, line_id)
-    if line is None:
-        return
-    line.attempts = int(line.attempts or 0) + 1
-    line.delivery_status = "sent" if sent else "failed"
-    line.last_error = None if sent else error[:200]
-
-
-def undelivered(session: Session, *, older_than: datetime) -> list[int]:
-    """Staff replies still to deliver (pending or failed, under MAX_ATTEMPTS), written before
-    ``older_than``: the retry sweep's work."""
-    return list(
-        session.scalars(
-            select(HandoffMessage.id)
-            .where(
-                HandoffMessage.direction == "staff",
-                HandoffMessage.delivery_status.in_(("pending", "failed")),
-                HandoffMessage.attempts < MAX_ATTEMPTS,
-                HandoffMessage.created_at < older_than,
-            )
-            .order_by(HandoffMessage.id)
-        )
-    )
-
-
-def reply_to_deliver(session: Session, *, line_id: int) -> tuple[LiveHandoff, str] | None:
-    """The handoff and text of a staff reply not delivered yet (None once it is)."""
-    line = session.get(HandoffMessage, line_id)
-    if line is None or line.delivery_status == "sent":
-        return None
-    return get_live(session, handoff_id=line.handoff_id), line.text

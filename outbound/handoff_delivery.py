@@ -6,7 +6,9 @@ window send free text and outside it the approved template that carries the repl
 the member to reply, WHATSAPP_HANDOFF_TEMPLATE / TWILIO_HANDOFF_CONTENT_SID); the outcome is
 recorded on the line. A failed or interrupted send stays ``pending``/``failed`` and is tried
 again by ``retry_undelivered`` (the Rasa server's console channel runs it every minute) up to
-kb.handoff_live.MAX_ATTEMPTS. REST has no way to write back: nothing is sent there.
+kb.reply_delivery.MAX_ATTEMPTS. Whoever sends a reply claims it first (kb.reply_delivery.
+claim_reply), so two Rasa workers never send the same reply twice. REST has no way to write
+back: nothing is sent there.
 """
 
 from __future__ import annotations
@@ -21,8 +23,15 @@ from core import settings as core_settings
 from core.identity import conversation_id
 from core.redact import user_ref
 from kb.access import DatabaseUnavailable, run_db
-from kb.handoff_live import LiveHandoff, mark_delivery, reply_to_deliver, undelivered
+from kb.handoff_live import LiveHandoff
 from kb.models import utcnow
+from kb.reply_delivery import (
+    claim_reply,
+    delivery_status,
+    mark_delivery,
+    release_reply,
+    undelivered,
+)
 from outbound.message import (
     Button,
     DeliveryError,
@@ -44,8 +53,9 @@ RETRY_AFTER: Final = timedelta(seconds=30)
 
 @dataclass(frozen=True)
 class Sent:
-    """What became of one message: ``sent``, ``failed`` (tried again later) or ``none``
-    (the channel cannot be written to, or is not configured)."""
+    """What became of one message: ``sent``, ``failed`` (tried again later), ``pending``
+    (another sender holds it now) or ``none`` (the channel cannot be written to, or is not
+    configured)."""
 
     status: str
     error: str = ""
@@ -115,12 +125,16 @@ async def send_to_member(
 
 async def deliver_reply(line_id: int, *, notifiers: Mapping[str, Notifier] | None = None) -> Sent:
     """Send the staff reply ``line_id`` if it is not delivered yet, and record the outcome."""
-    found = await run_db(reply_to_deliver, line_id=line_id)
+    found = await run_db(claim_reply, line_id=line_id)
     if found is None:
-        return Sent("sent")
+        # Delivered already, given up, or being sent by another worker right now.
+        status = await run_db(delivery_status, line_id=line_id)
+        return Sent("sent") if status == "sent" else Sent("pending", "held by another sender")
     live, text = found
     sent = await send_to_member(live, text, notifiers=notifiers)
-    if sent.status != "none":
+    if sent.status == "none":
+        await run_db(release_reply, line_id=line_id)
+    else:
         await run_db(mark_delivery, line_id=line_id, sent=sent.status == "sent", error=sent.error)
     who = user_ref(conversation_id(live.channel, live.channel_user_id))
     logger.info("handoff %d: reply %d to %s %s %s", live.id, line_id, who, sent.status, sent.error)

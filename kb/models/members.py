@@ -167,6 +167,9 @@ class HandoffMessage(Base):
     attempts = Column(Integer, nullable=False, default=0, server_default="0")
     #: The error's kind only (a platform's answer may quote the member).
     last_error = Column(String(200))
+    #: While a sender delivers this reply, until when it holds it (kb.reply_delivery): a second
+    #: sender (another Rasa worker's retry sweep) leaves it alone, so it is not sent twice.
+    claimed_until = Column(DateTime(timezone=True))
 
 
 class HandoffNotification(Base):

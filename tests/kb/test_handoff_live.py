@@ -14,15 +14,13 @@ from kb.handoff_live import (
     get_live,
     hand_back,
     held_handoff,
-    mark_delivery,
     rate_latest,
-    reply_to_deliver,
     take,
     transcript,
-    undelivered,
 )
 from kb.handoffs import request_handoff
 from kb.models import utcnow
+from kb.reply_delivery import claim_reply, mark_delivery, undelivered
 from kb.staff import create_staff
 from kb.users import get_or_create_user
 from kb.views import NotFoundError
@@ -63,13 +61,13 @@ def test_replies_are_pending_until_delivered_and_kept_in_the_transcript(session:
     line = add_staff_reply(session, handoff_id=handoff_id, staff_id=staff_id, text="نعم، في دبي")
     later = utcnow() + timedelta(seconds=1)
     assert undelivered(session, older_than=later) == [line]
-    found = reply_to_deliver(session, line_id=line)
+    found = claim_reply(session, line_id=line)
     assert found is not None and found[1] == "نعم، في دبي"
     mark_delivery(session, line_id=line, sent=False, error="TransientError")
     assert undelivered(session, older_than=later) == [line]
     mark_delivery(session, line_id=line, sent=True)
     assert undelivered(session, older_than=later) == []
-    assert reply_to_deliver(session, line_id=line) is None
+    assert claim_reply(session, line_id=line) is None
     lines = transcript(session, handoff_id=handoff_id)
     assert [(x.direction, x.text, x.delivery_status) for x in lines] == [
         ("member", "واش كاين شي معرض؟", "none"),

@@ -4,6 +4,7 @@ API and Twilio), failed replies tried again."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -253,3 +254,23 @@ async def test_twilio_outside_the_window_gets_the_handoff_content_template(
         sent = twilio.twilio_messages()[-1]
     assert sent["ContentSid"] == "HXar"
     assert '"1": "مرحبا"' in sent["ContentVariables"]
+
+
+async def test_two_retry_sweeps_at_once_send_a_failed_reply_once(
+    engine: Engine, telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every Rasa worker runs a sweep: the claim lets only one of them send the reply."""
+    handoff_id, staff_id = new_handoff(engine, language="ar")
+    async with serve_channel(ConsoleInput(CONSOLE_TOKEN), no_message) as url:
+        await post(url, f"{handoff_id}/take", {"staff_id": staff_id})
+        telegram.fail("sendMessage", 502)
+        reply = {"staff_id": staff_id, "text": "مرحبا، المعرض في دبي"}
+        assert (await post(url, f"{handoff_id}/reply", reply)).json()["delivery"] == "failed"
+    before = len(telegram.sent_texts(CHAT))
+    monkeypatch.setattr(handoff_delivery, "RETRY_AFTER", timedelta(0))
+    delivered = await asyncio.gather(*(handoff_delivery.retry_undelivered() for _ in range(3)))
+    assert sum(delivered) == 1
+    assert telegram.sent_texts(CHAT)[before:] == ["مرحبا، المعرض في دبي"]
+    with Session(engine) as session:
+        line = transcript(session, handoff_id=handoff_id)[-1]
+    assert (line.delivery_status, line.attempts) == ("sent", 2)
