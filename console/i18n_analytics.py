@@ -95,6 +95,11 @@ ANALYTICS: Final[Mapping[str, Mapping[str, str]]] = {
         "ar": "غير مقاس (وقت التكفل غير مسجل)",
         "en": "not measured (the time a request is taken is not recorded)",
     },
+    "analytics_no_durations": {
+        "fr": "rien à mesurer : aucune demande prise en charge sur la période",
+        "ar": "لا شيء للقياس: لم يتم التكفل بأي طلب خلال هذه الفترة",
+        "en": "nothing to measure: no request was taken in this period",
+    },
     "analytics_durations": {
         "fr": "{count} demandes : médiane {median} min, la plus longue {longest} min",
         "ar": "{count} طلبات: الوسيط {median} دقيقة، الأطول {longest} دقيقة",

@@ -85,7 +85,10 @@ def test_the_page_shows_the_figures_and_svg_charts(admin: TestClient, engine: En
     assert "confirmées 2" in html and "annulées 1" in html
     assert "wach kayn chi salon f Nairobi" in html  # the review list, same function as review-nlu
     assert "effacé" not in html  # the erased member
-    assert "non mesuré" in html  # no time a handoff was taken is recorded
+    assert "non mesuré" in html  # no rating recorded
+    # No handoff was taken: no "0 requests, median 0 min", which reads as a real measure.
+    assert "médiane 0 min" not in html
+    assert html.count("rien à mesurer : aucune demande prise en charge sur la période") == 2
     assert "<script" not in html and "style=" not in html
 
 
