@@ -53,9 +53,13 @@ def chromium_path() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Browser]:
-    """One headless chromium for the whole session."""
+    """One headless chromium for the browser tests, stopped after the last of them.
+
+    Playwright's sync API keeps its own event loop running in the main thread while it is
+    started: a session-wide driver made every later test's ``asyncio.run`` fail ("cannot be
+    called from a running event loop"), so the driver lives only as long as this package."""
     path = chromium_path()
     if path is None:
         pytest.skip("chromium is not installed (scripts/browser.sh installs Debian's chromium)")
