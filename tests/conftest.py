@@ -3,7 +3,7 @@ database migrated to head, a session, the trained model."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -115,3 +115,14 @@ def nlu_agent(trained_model: Path) -> Any:
     from rasa.core.agent import Agent
 
     return Agent.load(str(trained_model))
+
+
+@pytest.fixture(scope="session")
+def parse(nlu_agent: Any) -> Callable[[str], dict[str, Any]]:
+    """Parse one message with the trained model: Rasa's parse result."""
+    import asyncio
+
+    def run(text: str) -> dict[str, Any]:
+        return dict(asyncio.run(nlu_agent.parse_message(text)))
+
+    return run

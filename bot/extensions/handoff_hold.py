@@ -168,8 +168,9 @@ async def handle_message(self: MessageProcessor, message: UserMessage) -> Any:
         rated = await run_db(
             rate_latest, channel=channel, channel_user_id=user, rating=rating, within=RATING_WINDOW
         )
-        replies = [{"text": handoff_text("rated", rated.language)}] if rated is not None else []
+        replies = []
         if rated is not None:
+            replies = [{"text": handoff_text("rated", rated.language)}]
             logger.info("handoff %d rated", rated.id)
     else:
         assert held is not None

@@ -3,20 +3,9 @@ elliptical follow-ups (follow_up) in every variety; none of these sentences is i
 
 from __future__ import annotations
 
-import asyncio
-from typing import Any
-
 import pytest
 
 pytestmark = pytest.mark.model
-
-
-@pytest.fixture(scope="module")
-def parse(nlu_agent: Any):
-    def run(text: str) -> dict[str, Any]:
-        return asyncio.run(nlu_agent.parse_message(text))
-
-    return run
 
 
 @pytest.mark.parametrize(

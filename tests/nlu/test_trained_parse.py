@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
 
 pytestmark = pytest.mark.model
-
-
-@pytest.fixture(scope="module")
-def parse(nlu_agent: Any):
-    def run(text: str) -> dict[str, Any]:
-        return asyncio.run(nlu_agent.parse_message(text))
-
-    return run
 
 
 def entities(result: dict[str, Any]) -> set[tuple[str, str]]:
