@@ -1,0 +1,104 @@
+"""The frozen evaluation sets (tests/nlu/frozen2, frozen3) never change and keep their counts.
+
+Each was written in one pass before the changes it measures and is never used to train or to
+choose anything (their README.md). Any edit fails here on purpose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+import yaml
+
+from nlu.evaluation import VARIETIES, Example, load_examples
+
+HERE = Path(__file__).parent
+DOMAIN = HERE.parents[1] / "domain.yml"
+KB = HERE.parents[1] / "data" / "kb"
+
+
+class Frozen(NamedTuple):
+    path: Path
+    #: sha256 of eval.yml as committed in its "frozen evaluation set" commit: never update it.
+    sha256: str
+    #: entity names its author labelled
+    entities: frozenset[str]
+
+
+SETS = {
+    "frozen2": Frozen(
+        HERE / "frozen2" / "eval.yml",
+        "5d4f84bb34ac60ada8603a7b05fd99edc364cbd27ce443ada62d95346c893b89",
+        frozenset({"country", "region", "sector", "event_type"}),
+    ),
+    "frozen3": Frozen(
+        HERE / "frozen3" / "eval.yml",
+        "350ccb1642c03a7c6fb73099315974162ce061f9cba50bf87e1bafb74ecbd11a",
+        frozenset({"country", "region", "sector", "event_type", "bloc"}),
+    ),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(SETS))
+def frozen(request: pytest.FixtureRequest) -> tuple[Frozen, list[Example]]:
+    spec = SETS[request.param]
+    return spec, load_examples(spec.path)
+
+
+def test_frozen_file_is_unchanged(frozen: tuple[Frozen, list[Example]]) -> None:
+    spec, _ = frozen
+    assert hashlib.sha256(spec.path.read_bytes()).hexdigest() == spec.sha256
+
+
+def test_at_least_600_messages_all_loaded(frozen: tuple[Frozen, list[Example]]) -> None:
+    spec, examples = frozen
+    written = sum(
+        1 for line in spec.path.read_text(encoding="utf-8").splitlines() if line.startswith("    - ")
+    )
+    assert len(examples) >= 600
+    assert len(examples) == written  # no example dropped by the loader (variety missing, ...)
+
+
+@pytest.mark.parametrize("variety", VARIETIES)
+def test_at_least_110_messages_per_variety(
+    frozen: tuple[Frozen, list[Example]], variety: str
+) -> None:
+    assert sum(1 for e in frozen[1] if e.variety == variety) >= 110
+
+
+def test_no_message_twice(frozen: tuple[Frozen, list[Example]]) -> None:
+    counts = Counter(e.text.strip().lower() for e in frozen[1])
+    assert [text for text, n in counts.items() if n > 1] == []
+
+
+def test_intents_are_the_domain_intents(frozen: tuple[Frozen, list[Example]]) -> None:
+    domain = yaml.safe_load(DOMAIN.read_text(encoding="utf-8"))
+    intents = {i if isinstance(i, str) else next(iter(i)) for i in domain["intents"]}
+    used = {e.intent for e in frozen[1]}
+    assert used <= intents - {"nlu_fallback"}
+    assert len(used) >= 25
+
+
+def test_entities_use_canonical_values(frozen: tuple[Frozen, list[Example]]) -> None:
+    from kb.display import EVENT_TYPES, SECTORS
+
+    spec, examples = frozen
+    regions = yaml.safe_load((KB / "regions.yml").read_text(encoding="utf-8"))["regions"]
+    blocs = yaml.safe_load((KB / "blocs.yml").read_text(encoding="utf-8"))["blocs"]
+    allowed = {
+        "sector": set(SECTORS),
+        "event_type": set(EVENT_TYPES),
+        "region": {region["code"] for region in regions},
+        "bloc": {bloc["code"] for bloc in blocs},
+    }
+    for example in examples:
+        for entity, value in example.entities:
+            assert entity in spec.entities, example
+            if entity in allowed:
+                assert value in allowed[entity], example
+            elif entity == "country":
+                assert len(value) == 2 and value.isupper(), example
