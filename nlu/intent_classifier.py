@@ -1,21 +1,21 @@
-"""Intent classifier: a linear model over word and character n-grams with entities masked.
+"""Intent classifier: a linear model over word, character and skeleton n-grams, entities masked.
 
 Exporters name hundreds of countries, cities and sectors, in five varieties; the training data
 cannot show each intent with each of them. Before featurisation every gazetteer hit (country,
 region, sector, event type, language) and every email, phone number and ICE is replaced by a
 placeholder token, so "mission au Pérou" is as close to "mission au Kenya" as to itself. The text
 is normalised (Arabic letter variants, diacritics, accents, case) by nlu.normalize, so spelling
-variants share n-grams.
+variants share n-grams, and its consonant skeleton (nlu.skeleton) lets Darija's two scripts
+share them too. Features and model: nlu/intent_features.py.
 
-The model is persisted as plain arrays and JSON (no pickle): vocabularies, IDF weights and
-the coefficients of a multinomial logistic regression.
+The model is persisted as plain arrays and JSON (no pickle): vocabularies, IDF weights, the
+coefficients of the linear model and its softmax temperature.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -29,58 +29,32 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.sparse import hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
-from nlu.normalize import normalize_text
+from nlu.intent_features import blocks, fit_features, fit_linear, mask_entities, prepare, softmax
 from nlu.trained_component import TrainedComponent
-from nlu.vocabulary.gazetteer import load_gazetteer
 
 logger = logging.getLogger(__name__)
 
-# The lookbehind starts a match only where a run of address characters starts: the same
-# matches, but a long run without "@" is scanned once instead of once per character.
-_EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_DIGITS_RE = re.compile(r"\+?\d[\d\s.-]{6,}\d")
-_WORD_TOKEN = r"(?u)\b\w+\b"
 _MODEL_FILE = "intent_model.npz"
 _VOCAB_FILE = "intent_vocabulary.json"
+
+
+__all__ = ["ExporterIntentClassifier", "mask_entities", "prepare"]
 
 
 class _Block(NamedTuple):
     """One vectorizer's share of the features, for scoring a message."""
 
+    view: Callable[[str], str]
     analyze: Callable[[str], list[str]]
     vocabulary: dict[str, int]
     idf: np.ndarray
     coef_t: np.ndarray
 
 
-def mask_entities(text: str) -> str:
-    """Replace gazetteer hits, emails and long digit runs with placeholder words."""
-    pieces = []
-    cursor = 0
-    for match in sorted(load_gazetteer().find_all(text), key=lambda m: m.start):
-        if match.start < cursor:
-            continue
-        pieces.append(text[cursor : match.start])
-        pieces.append(f" x{match.entity.replace('_', '')}x ")
-        cursor = match.end
-    pieces.append(text[cursor:])
-    masked = "".join(pieces)
-    masked = _EMAIL_RE.sub(" xemailx ", masked)
-    return _DIGITS_RE.sub(" xnumberx ", masked)
-
-
-def prepare(text: str) -> str:
-    """The string the vectorizers see: entity-masked, then normalised."""
-    return normalize_text(mask_entities(text))
-
-
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class ExporterIntentClassifier(TrainedComponent[dict[str, Any]], IntentClassifier):
-    """Entity-masked word + character n-gram logistic regression."""
+    """Entity-masked word, character and skeleton n-grams; a linear SVM with a temperature."""
 
     without_model = "intents disabled"
 
@@ -88,16 +62,21 @@ class ExporterIntentClassifier(TrainedComponent[dict[str, Any]], IntentClassifie
     def get_default_config() -> dict[str, Any]:
         """The component's default config."""
         return {
+            # All settings chosen by 5-fold CV on the training data (scripts/cv_intents.py,
+            # docs/benchmarks.md run 8).
             # Character n-grams inside word boundaries (carry Arabic clitics, Arabizi spellings).
-            # Chosen with C below by 5-fold CV on the training data (scripts/cv_intents.py).
             "char_ngram_range": [1, 5],
             # Word n-grams of the normalised, entity-masked text.
             "word_ngram_range": [1, 2],
-            # Inverse regularisation strength of the logistic regression.
-            "C": 40.0,
+            # Character n-grams of the consonant skeleton (nlu/skeleton.py); [] turns it off.
+            "skeleton_ngram_range": [2, 5],
+            # "svm" (linear SVM, softmax temperature fitted on out-of-fold scores) or "logreg".
+            "model": "svm",
+            # Inverse regularisation strength of the linear model.
+            "C": 1.0,
             # Re-weight intents inversely to their number of examples.
             "class_weight": "balanced",
-            # Iteration cap of the solver.
+            # Iteration cap of the logistic regression's solver.
             "max_iter": 3000,
             # How many intents the ranking in the parse result lists.
             "ranking_length": 10,
@@ -114,48 +93,28 @@ class ExporterIntentClassifier(TrainedComponent[dict[str, Any]], IntentClassifie
         super().__init__(config, model_storage, resource, model)
         self._scoring: list[_Block] | None = None
 
-    def _vectorizers(self) -> tuple[TfidfVectorizer, TfidfVectorizer]:
-        chars = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=tuple(self._config["char_ngram_range"]),
-            sublinear_tf=True,
-            lowercase=False,
-            dtype=np.float32,
-        )
-        words = TfidfVectorizer(
-            analyzer="word",
-            ngram_range=tuple(self._config["word_ngram_range"]),
-            token_pattern=_WORD_TOKEN,
-            sublinear_tf=True,
-            lowercase=False,
-            dtype=np.float32,
-        )
-        return chars, words
-
     def train(self, training_data: TrainingData) -> Resource:
-        """Fit the vectorizers and the logistic regression on the intent examples."""
+        """Fit the feature blocks and the linear model on the intent examples."""
         examples = [m for m in training_data.intent_examples if m.get(TEXT) and m.get(INTENT)]
         if len({m.get(INTENT) for m in examples}) < 2:
             logger.warning("ExporterIntentClassifier needs at least two intents; not trained")
             return self._resource
         texts = [prepare(m.get(TEXT)) for m in examples]
-        labels = [m.get(INTENT) for m in examples]
-        chars, words = self._vectorizers()
-        features = hstack([chars.fit_transform(texts), words.fit_transform(texts)]).tocsr()
-        classifier = LogisticRegression(
-            C=float(self._config["C"]),
-            class_weight=self._config["class_weight"],
-            max_iter=int(self._config["max_iter"]),
+        found = blocks(self._config)
+        linear = fit_linear(
+            self._config, fit_features(found, texts), [m.get(INTENT) for m in examples]
         )
-        classifier.fit(features, labels)
         self._model = {
-            "classes": [str(c) for c in classifier.classes_],
-            "char_vocab": {k: int(v) for k, v in chars.vocabulary_.items()},
-            "word_vocab": {k: int(v) for k, v in words.vocabulary_.items()},
-            "char_idf": chars.idf_.astype(np.float32),
-            "word_idf": words.idf_.astype(np.float32),
-            "coef": classifier.coef_.astype(np.float32),
-            "intercept": classifier.intercept_.astype(np.float32),
+            "classes": linear.classes,
+            "blocks": [b.name for b in found],
+            **{
+                f"{b.name}_vocab": {k: int(v) for k, v in b.vectorizer.vocabulary_.items()}
+                for b in found
+            },
+            **{f"{b.name}_idf": b.vectorizer.idf_.astype(np.float32) for b in found},
+            "coef": linear.coef,
+            "intercept": linear.intercept,
+            "temperature": np.float32(linear.temperature),
         }
         self.persist()
         return self._resource
@@ -163,20 +122,19 @@ class ExporterIntentClassifier(TrainedComponent[dict[str, Any]], IntentClassifie
     def write_model(self, directory: Path) -> None:
         """Saves the arrays as .npz (without pickle) and the vocabularies as JSON."""
         assert self._model is not None
+        names = self._model["blocks"]
+        arrays = {f"{name}_idf": self._model[f"{name}_idf"] for name in names}
         np.savez(
             directory / _MODEL_FILE,
-            char_idf=self._model["char_idf"],
-            word_idf=self._model["word_idf"],
             coef=self._model["coef"],
             intercept=self._model["intercept"],
+            temperature=np.float32(self._model["temperature"]),
+            **arrays,
         )
+        vocabularies = {f"{name}_vocab": self._model[f"{name}_vocab"] for name in names}
         (directory / _VOCAB_FILE).write_text(
             json.dumps(
-                {
-                    "classes": self._model["classes"],
-                    "char_vocab": self._model["char_vocab"],
-                    "word_vocab": self._model["word_vocab"],
-                },
+                {"classes": self._model["classes"], "blocks": names, **vocabularies},
                 ensure_ascii=False,
             ),
             encoding="utf-8",
@@ -190,27 +148,25 @@ class ExporterIntentClassifier(TrainedComponent[dict[str, Any]], IntentClassifie
         return {**vocab, **{name: arrays[name] for name in arrays.files}}
 
     def _blocks(self) -> list[_Block]:
-        """Per vectorizer: its analyzer, vocabulary, IDF and rows of the coefficients."""
+        """Per block: its view of the text, analyzer, vocabulary, IDF and coefficient rows."""
         assert self._model is not None
         if self._scoring is None:
             if "coef_t" not in self._model:  # contiguous once: rows of a strided transpose are slow
                 self._model["coef_t"] = np.ascontiguousarray(self._model["coef"].T)
-            chars, words = self._vectorizers()
-            offset = len(self._model["char_vocab"])
-            self._scoring = [
-                _Block(
-                    chars.build_analyzer(),
-                    self._model["char_vocab"],
-                    self._model["char_idf"],
-                    self._model["coef_t"][:offset],
-                ),
-                _Block(
-                    words.build_analyzer(),
-                    self._model["word_vocab"],
-                    self._model["word_idf"],
-                    self._model["coef_t"][offset:],
-                ),
-            ]
+            self._scoring = []
+            offset = 0
+            for block in blocks(self._config):
+                vocabulary = self._model[f"{block.name}_vocab"]
+                self._scoring.append(
+                    _Block(
+                        block.view,
+                        block.vectorizer.build_analyzer(),
+                        vocabulary,
+                        self._model[f"{block.name}_idf"],
+                        self._model["coef_t"][offset : offset + len(vocabulary)],
+                    )
+                )
+                offset += len(vocabulary)
         return self._scoring
 
     def _scores(self, text: str) -> np.ndarray:
@@ -225,7 +181,8 @@ class ExporterIntentClassifier(TrainedComponent[dict[str, Any]], IntentClassifie
         assert self._model is not None
         scores = self._model["intercept"].astype(np.float64)
         for block in self._blocks():
-            counts = Counter(term for term in block.analyze(text) if term in block.vocabulary)
+            terms = block.analyze(block.view(text))
+            counts = Counter(term for term in terms if term in block.vocabulary)
             if not counts:
                 continue
             columns = np.fromiter(
@@ -243,9 +200,7 @@ class ExporterIntentClassifier(TrainedComponent[dict[str, Any]], IntentClassifie
         if not texts:
             return np.zeros((0, len(self._model["classes"])))
         scores = np.stack([self._scores(prepare(t)) for t in texts])
-        scores -= scores.max(axis=1, keepdims=True)
-        exp = np.exp(scores)
-        return exp / exp.sum(axis=1, keepdims=True)
+        return softmax(scores, float(self._model["temperature"]))
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Set the intent and the intent ranking of each message."""

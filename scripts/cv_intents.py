@@ -1,16 +1,15 @@
 """Choose the intent classifier's settings by cross-validation on the TRAINING data only.
 
-The held-out file (tests/nlu/heldout.yml) is never read here: settings tuned on it would
-overstate accuracy on messages nobody has seen. For each candidate setting this trains the
-classifier's vectorizers + logistic regression (the same code as nlu/intent_classifier.py) on
-4/5 of data/nlu and scores the remaining fifth, stratified by intent and variety.
+No test file (tests/nlu/heldout.yml, the frozen sets) is read here: settings tuned on them would
+overstate accuracy on messages nobody has seen. For each candidate setting this fits the
+classifier's features and linear model (the same code as the pipeline: nlu/intent_features.py)
+on 4/5 of data/nlu and scores the remaining fifth, stratified by intent and variety. Each row
+reports the accuracy of the top intent, after nlu/negation.py's flip (the pipeline's
+NegationFlipper), and "kept": right AND confident enough to pass config.yml's FallbackClassifier
+(threshold and ambiguity threshold), which is what a member sees.
 
-    .venv/bin/python scripts/cv_intents.py                 # the default grid
-    .venv/bin/python scripts/cv_intents.py --folds 5 --c 10,20,40
-    .venv/bin/python scripts/cv_intents.py --c 40 --char 1-5 --word 1-2 --negation
-
-With --negation each setting is also scored after nlu/negation.py's flip of the predictions
-(the pipeline's NegationFlipper), so the flip is kept only if cross-validation says it helps.
+    .venv/bin/python scripts/cv_intents.py                                  # the chosen settings
+    .venv/bin/python scripts/cv_intents.py --model svm,logreg --c 1,40 --skeleton 2-5,none
 """
 
 from __future__ import annotations
@@ -26,22 +25,38 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+def fallback_thresholds() -> tuple[float, float]:
+    """The FallbackClassifier's threshold and ambiguity threshold in config.yml."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    for component in config["pipeline"]:
+        if component["name"] == "FallbackClassifier":
+            return float(component["threshold"]), float(component["ambiguity_threshold"])
+    return 0.0, 0.0
+
+
+def ranges(spec: str) -> list[list[int]]:
+    """ "1-5,2-6" -> [[1, 5], [2, 6]]; "none" -> [] (the block is off)."""
+    return [[] if part == "none" else [int(x) for x in part.split("-")] for part in spec.split(",")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--c", default="5,10,20,40")
-    parser.add_argument("--char", default="2-5,1-5,2-6")
-    parser.add_argument("--word", default="1-1,1-2,1-3")
-    parser.add_argument("--negation", action="store_true", help="also score with the flip")
+    parser.add_argument("--model", default="svm", help="svm, logreg or both")
+    parser.add_argument("--c", default="1")
+    parser.add_argument("--char", default="1-5")
+    parser.add_argument("--word", default="1-2")
+    parser.add_argument("--skeleton", default="2-5", help="n-gram range(s) or none")
     args = parser.parse_args()
 
     import numpy as np
-    from scipy.sparse import hstack
-    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
 
     from nlu.evaluation import VARIETIES, load_examples
-    from nlu.intent_classifier import ExporterIntentClassifier, prepare
+    from nlu.intent_classifier import ExporterIntentClassifier
+    from nlu.intent_features import blocks, features, fit_features, fit_linear, prepare, softmax
     from nlu.negation import flipped_intent, read_negation
 
     examples = [
@@ -55,66 +70,68 @@ def main() -> None:
     # Strata too small for the fold count fall back to the intent alone.
     counts = Counter(strata)
     strata = [s if counts[s] >= args.folds else s.split("|")[0] for s in strata]
+    threshold, ambiguity = fallback_thresholds()
     print(f"{len(examples)} examples, {len(set(labels))} intents, {args.folds} folds")
     splits = list(StratifiedKFold(args.folds, shuffle=True, random_state=13).split(texts, strata))
-
-    def ranges(spec: str) -> list[tuple[int, int]]:
-        return [tuple(int(x) for x in part.split("-")) for part in spec.split(",")]  # type: ignore[misc]
+    totals = {"all": len(examples), **{v: int((varieties == v).sum()) for v in VARIETIES}}
 
     base = ExporterIntentClassifier.get_default_config()
     rows = []
-    for c, char, word in itertools.product(
-        [float(x) for x in args.c.split(",")], ranges(args.char), ranges(args.word)
-    ):
-        config = {**base, "C": c, "char_ngram_range": list(char), "word_ngram_range": list(word)}
-        clf = ExporterIntentClassifier(config, None, None)  # type: ignore[arg-type]
-        correct: defaultdict[str, int] = defaultdict(int)
+    grid = itertools.product(
+        args.model.split(","),
+        [float(x) for x in args.c.split(",")],
+        ranges(args.char),
+        ranges(args.word),
+        ranges(args.skeleton),
+    )
+    for model, c, char, word, skeleton in grid:
+        config = {
+            **base,
+            "model": model,
+            "C": c,
+            "char_ngram_range": char,
+            "word_ngram_range": word,
+            "skeleton_ngram_range": skeleton,
+        }
+        top: defaultdict[str, int] = defaultdict(int)
         flipped: defaultdict[str, int] = defaultdict(int)
+        kept: defaultdict[str, int] = defaultdict(int)
         start = time.perf_counter()
         for train, test in splits:
-            chars, words = clf._vectorizers()
-            x_train = hstack(
-                [
-                    chars.fit_transform([texts[i] for i in train]),
-                    words.fit_transform([texts[i] for i in train]),
-                ]
-            ).tocsr()
-            x_test = hstack(
-                [
-                    chars.transform([texts[i] for i in test]),
-                    words.transform([texts[i] for i in test]),
-                ]
-            ).tocsr()
-            model = LogisticRegression(
-                C=c, class_weight=config["class_weight"], max_iter=int(config["max_iter"])
-            ).fit(x_train, labels[train])
-            predicted = model.predict(x_test)
-            hits = predicted == labels[test]
+            found = blocks(config)
+            x_train = fit_features(found, [texts[i] for i in train])
+            linear = fit_linear(config, x_train, labels[train])
+            scores = features(found, [texts[i] for i in test]) @ linear.coef.T + linear.intercept
+            probabilities = softmax(np.asarray(scores), linear.temperature)
+            ordered = np.sort(probabilities, axis=1)
+            confident = (ordered[:, -1] >= threshold) & (
+                ordered[:, -1] - ordered[:, -2] >= ambiguity
+            )
+            predicted = np.array(linear.classes)[probabilities.argmax(axis=1)]
             after = np.array(
                 [flipped_intent(p, negations[i]) or p for p, i in zip(predicted, test, strict=True)]
             )
-            flip_hits = after == labels[test]
-            correct["all"] += int(hits.sum())
-            flipped["all"] += int(flip_hits.sum())
-            for variety in VARIETIES:
-                mask = varieties[test] == variety
-                correct[variety] += int(hits[mask].sum())
-                flipped[variety] += int(flip_hits[mask].sum())
-        totals = {"all": len(examples), **{v: int((varieties == v).sum()) for v in VARIETIES}}
-        accuracy = {k: correct[k] / totals[k] for k in totals}
-        rows.append((accuracy["all"], c, char, word, accuracy))
+            for name, hits in (
+                ("top", predicted == labels[test]),
+                ("flip", after == labels[test]),
+                ("kept", (after == labels[test]) & confident),
+            ):
+                tally = {"top": top, "flip": flipped, "kept": kept}[name]
+                tally["all"] += int(hits.sum())
+                for variety in VARIETIES:
+                    tally[variety] += int(hits[varieties[test] == variety].sum())
+        accuracy = {k: kept[k] / totals[k] for k in totals}
+        rows.append((accuracy["all"], config))
         per = " ".join(f"{v} {accuracy[v]:.1%}" for v in VARIETIES)
         print(
-            f"C={c:<5} char={char} word={word}: {accuracy['all']:.2%}  ({per})"
-            f"  {time.perf_counter() - start:.0f} s",
+            f"{model} C={c:g} char={char} word={word} skeleton={skeleton or 'off'}: "
+            f"top {top['all'] / totals['all']:.2%}, flip {flipped['all'] / totals['all']:.2%}, "
+            f"kept {accuracy['all']:.2%} ({per})  {time.perf_counter() - start:.0f} s",
             flush=True,
         )
-        if args.negation:
-            with_flip = {k: flipped[k] / totals[k] for k in totals}
-            per = " ".join(f"{v} {with_flip[v]:.1%}" for v in VARIETIES)
-            print(f"  with the negation flip: {with_flip['all']:.2%}  ({per})", flush=True)
     best = max(rows, key=lambda r: r[0])
-    print(f"best: C={best[1]} char={best[2]} word={best[3]} -> {best[0]:.2%}")
+    keys = ("model", "C", "char_ngram_range", "word_ngram_range", "skeleton_ngram_range")
+    print("best (kept):", {k: best[1][k] for k in keys}, f"-> {best[0]:.2%}")
 
 
 if __name__ == "__main__":

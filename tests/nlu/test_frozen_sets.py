@@ -56,9 +56,8 @@ def test_frozen_file_is_unchanged(frozen: tuple[Frozen, list[Example]]) -> None:
 
 def test_at_least_600_messages_all_loaded(frozen: tuple[Frozen, list[Example]]) -> None:
     spec, examples = frozen
-    written = sum(
-        1 for line in spec.path.read_text(encoding="utf-8").splitlines() if line.startswith("    - ")
-    )
+    lines = spec.path.read_text(encoding="utf-8").splitlines()
+    written = sum(1 for line in lines if line.startswith("    - "))
     assert len(examples) >= 600
     assert len(examples) == written  # no example dropped by the loader (variety missing, ...)
 

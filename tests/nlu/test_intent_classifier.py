@@ -15,6 +15,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import hstack
 
 from nlu.intent_classifier import ExporterIntentClassifier, mask_entities, prepare
+from nlu.intent_features import blocks
 
 TRAINING = {
     "ask_missions": [
@@ -119,7 +120,14 @@ def test_model_is_stored_without_pickle(
     _, storage, resource = classifier
     with storage.read_from(resource) as directory:
         arrays = np.load(directory / "intent_model.npz", allow_pickle=False)
-        assert set(arrays.files) == {"char_idf", "word_idf", "coef", "intercept"}
+        assert set(arrays.files) == {
+            "char_idf",
+            "word_idf",
+            "skeleton_idf",
+            "coef",
+            "intercept",
+            "temperature",
+        }
 
 
 @pytest.mark.parametrize("text", ["", "   ", "🙂🙂", "x" * 100_000])
@@ -162,15 +170,13 @@ def test_scores_equal_scikit_learns_tfidf_features_times_the_coefficients(
     prepared = prepare(text)
     model = component._model
     assert model is not None
-    chars, words = component._vectorizers()  # scikit-learn's, given the stored model
-    for vectorizer, vocabulary, idf in (
-        (chars, model["char_vocab"], model["char_idf"]),
-        (words, model["word_vocab"], model["word_idf"]),
-    ):
-        vectorizer.vocabulary_ = vocabulary
-        vectorizer.fixed_vocabulary_ = True
-        vectorizer.idf_ = idf
-    features = hstack([chars.transform([prepared]), words.transform([prepared])])
+    found = blocks(component._config)  # scikit-learn's vectorizers, given the stored model
+    assert [b.name for b in found] == ["char", "word", "skeleton"]
+    for block in found:
+        block.vectorizer.vocabulary_ = model[f"{block.name}_vocab"]
+        block.vectorizer.fixed_vocabulary_ = True
+        block.vectorizer.idf_ = model[f"{block.name}_idf"]
+    features = hstack([b.vectorizer.transform([b.view(prepared)]) for b in found])
     reference = np.asarray(features @ model["coef"].T)[0] + model["intercept"]
     assert np.allclose(component._scores(prepared), reference, rtol=1e-5, atol=1e-5)
 
@@ -192,3 +198,79 @@ def test_probabilities_of_several_texts_are_one_row_each(
     assert rows.shape == (3, len(classes))
     assert [classes[i] for i in rows.argmax(axis=1)] == ["thank", "greet", "ask_missions"]
     assert component.probabilities([]).shape == (0, len(classes))
+
+
+def _trained(
+    tmp_path: Path, training: dict[str, list[str]], **config: object
+) -> ExporterIntentClassifier:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), node_name="intent_classifier")
+    settings = {**ExporterIntentClassifier.get_default_config(), **config}
+    component = ExporterIntentClassifier.create(settings, storage, Resource("c"), context)
+    component.train(
+        TrainingData(
+            [Message(data={TEXT: t, INTENT: i}) for i, texts in training.items() for t in texts]
+        )
+    )
+    return ExporterIntentClassifier.load(settings, storage, Resource("c"), context)
+
+
+def test_the_svm_has_a_fitted_softmax_temperature(
+    classifier: tuple[ExporterIntentClassifier, LocalModelStorage, Resource],
+) -> None:
+    component, _, _ = classifier
+    assert component._model is not None
+    temperature = float(component._model["temperature"])
+    assert 0.05 < temperature < 50 and temperature != 1.0
+    scores = component._scores(prepare("merci"))
+    expected = np.exp(temperature * (scores - scores.max()))
+    assert np.allclose(component.probabilities(["merci"])[0], expected / expected.sum())
+
+
+def test_the_logistic_regression_is_still_available(tmp_path: Path) -> None:
+    component = _trained(tmp_path, TRAINING, model="logreg", C=40.0)
+    assert component._model is not None
+    assert float(component._model["temperature"]) == 1.0
+    assert _intent(component, "merci bcp")["name"] == "thank"
+
+
+def test_without_the_skeleton_block_two_blocks_are_stored(tmp_path: Path) -> None:
+    component = _trained(tmp_path, TRAINING, skeleton_ngram_range=[])
+    assert component._model is not None
+    assert component._model["blocks"] == ["char", "word"]
+    assert _intent(component, "salam")["name"] == "greet"
+
+
+def test_two_intents_give_two_columns_that_agree(tmp_path: Path) -> None:
+    two = {"greet": TRAINING["greet"], "thank": TRAINING["thank"]}
+    component = _trained(tmp_path, two)
+    rows = component.probabilities(["bonjour", "merci beaucoup"])
+    assert rows.shape == (2, 2)
+    assert list(rows.argmax(axis=1)) == [0, 1]  # classes sorted: greet, thank
+
+
+@pytest.mark.parametrize(
+    ("arabic_script", "arabizi"),
+    [
+        ("بغيت نتسجل ف البعثة", "bghit ntsjl f lb3tha"),
+        ("ما بغيتش التنبيهات", "ma bghitch ttnbihat"),
+        ("شكرا بزاف", "chokran bzaf"),
+    ],
+)
+def test_a_darija_phrasing_learnt_in_one_script_helps_the_other(
+    tmp_path: Path, arabic_script: str, arabizi: str
+) -> None:
+    """Trained on the Arabic-script phrasing only, the skeleton block carries it to Arabizi."""
+    training = {
+        "target": [arabic_script, arabic_script + " عافاك"],
+        "greet": TRAINING["greet"],
+        "ask_missions": TRAINING["ask_missions"],
+    }
+    with_skeleton = _trained(tmp_path / "with", training)
+    without = _trained(tmp_path / "without", training, skeleton_ngram_range=[])
+    index = with_skeleton._model["classes"].index("target")  # type: ignore[index]
+    assert (
+        with_skeleton.probabilities([arabizi])[0][index]
+        > without.probabilities([arabizi])[0][index]
+    )
