@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import statistics
 import time
 from collections import defaultdict
@@ -160,4 +161,12 @@ def evaluate_agent(agent: Any, examples: list[Example]) -> Report:
         await parse("warm up")
         return await predict_all(parse, (e.text for e in examples))
 
-    return score(examples, asyncio.run(run()))
+    # Rasa logs each parsed message at debug level: an evaluation set's messages must not
+    # reach a terminal or a log (a frozen set that has been read is no longer a measure).
+    rasa_logger = logging.getLogger("rasa")
+    level = rasa_logger.level
+    rasa_logger.setLevel(max(logging.INFO, rasa_logger.getEffectiveLevel()))
+    try:
+        return score(examples, asyncio.run(run()))
+    finally:
+        rasa_logger.setLevel(level)
