@@ -7,7 +7,8 @@ import logging
 import statistics
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -161,12 +162,26 @@ def evaluate_agent(agent: Any, examples: list[Example]) -> Report:
         await parse("warm up")
         return await predict_all(parse, (e.text for e in examples))
 
-    # Rasa logs each parsed message at debug level: an evaluation set's messages must not
-    # reach a terminal or a log (a frozen set that has been read is no longer a measure).
+    with _parse_logs_muted():
+        return score(examples, asyncio.run(run()))
+
+
+@contextmanager
+def _parse_logs_muted() -> Iterator[None]:
+    """Rasa logs each parsed message with its text at debug level, through the standard
+    logger and through structlog, whose default configuration (no `rasa` command configured
+    it) prints every level to stdout. An evaluation set's messages must reach no terminal and
+    no log (a frozen set that has been read is no longer a measure): both are held at
+    warning level while the set is parsed."""
+    import structlog
+
+    saved = structlog.get_config()
     rasa_logger = logging.getLogger("rasa")
     level = rasa_logger.level
-    rasa_logger.setLevel(max(logging.INFO, rasa_logger.getEffectiveLevel()))
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    rasa_logger.setLevel(max(logging.WARNING, rasa_logger.getEffectiveLevel()))
     try:
-        return score(examples, asyncio.run(run()))
+        yield
     finally:
         rasa_logger.setLevel(level)
+        structlog.configure(**saved)
