@@ -64,6 +64,11 @@ HANDOFF_STRINGS: Final[Mapping[str, Mapping[str, str]]] = {
     "handoff_from_member": {"fr": "Membre", "ar": "العضو", "en": "Member"},
     "handoff_from_staff": {"fr": "Conseiller", "ar": "المستشار", "en": "Adviser"},
     "handoff_from_system": {"fr": "Note", "ar": "ملاحظة", "en": "Note"},
+    "handoff_note_member_back": {
+        "fr": "le membre est revenu à l'assistant",
+        "ar": "عاد العضو إلى المساعد الآلي",
+        "en": "the member went back to the assistant",
+    },
     "handoff_delivery_none": {"fr": "non envoyé", "ar": "لم يرسل", "en": "not sent"},
     "handoff_delivery_pending": {"fr": "envoi en cours", "ar": "قيد الإرسال", "en": "sending"},
     "handoff_delivery_sent": {"fr": "remis", "ar": "تم التسليم", "en": "delivered"},

@@ -23,6 +23,11 @@ from kb.views import NotFoundError
 
 #: Delivery states of a staff reply (``none`` for what is not sent to the member).
 DELIVERY_STATUSES: Final = ("none", "pending", "sent", "failed")
+#: The transcript's note, for staff, that the member went back to the assistant.
+MEMBER_BACK_TO_BOT: Final = "member: back to bot"
+#: Notes written to a transcript for staff (not sent to the member): stored text -> the
+#: console's translation key. The stored text stays readable in the database and exports.
+STAFF_NOTES: Final[dict[str, str]] = {MEMBER_BACK_TO_BOT: "handoff_note_member_back"}
 
 
 class HandoffStateError(ValueError):

@@ -47,6 +47,7 @@ from core.redact import user_ref
 from kb.access import DatabaseUnavailable, run_db
 from kb.conversations import HANDLED_BY_PERSON
 from kb.handoff_live import (
+    MEMBER_BACK_TO_BOT,
     LiveHandoff,
     add_line,
     get_live,
@@ -113,7 +114,7 @@ async def _answer_held(held: LiveHandoff, text: str) -> list[dict[str, Any]]:
     """Store a held message and say what the member is told."""
     if asks_for_the_bot(text):
         await run_db(hand_back, handoff_id=held.id)
-        await run_db(add_line, handoff_id=held.id, direction="system", text="member: back to bot")
+        await run_db(add_line, handoff_id=held.id, direction="system", text=MEMBER_BACK_TO_BOT)
         logger.info(
             "handoff %d: %s went back to the assistant",
             held.id,

@@ -27,6 +27,7 @@ from console.web import console_of, in_db, staff_of
 from kb import audit
 from kb.canned import canned_replies_in
 from kb.handoff_inbox import STATUSES, HandoffDetail, detail, handoff_region, inbox
+from kb.handoff_live import STAFF_NOTES
 from kb.views import NotFoundError
 
 logger = logging.getLogger(__name__)
@@ -113,6 +114,7 @@ async def handoff_page(request: Request) -> Response:
         "done": request.query_params.get("done", ""),
         "delivery": request.query_params.get("delivery", ""),
         "row": found.row,
+        "staff_notes": STAFF_NOTES,
     }
     return render(request, "handoff.html", context)
 

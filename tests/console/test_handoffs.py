@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 
 from bot.channels.console import ConsoleInput
 from console.app import create_app
+from kb.handoff_live import MEMBER_BACK_TO_BOT, add_line
 from kb.handoffs import ConversationTurn, request_handoff
 from kb.models import AuditEntry, Handoff
 from kb.users import get_or_create_user
@@ -192,6 +193,21 @@ def test_unknown_handoffs_statuses_and_empty_replies(admin: TestClient, engine: 
     assert admin.get("/handoffs?status=lost").status_code == 400
     post(admin, handoff_id, "take")
     assert post(admin, handoff_id, "reply", text="   ").status_code == 400  # type: ignore[attr-defined]
+
+
+def test_the_back_to_the_assistant_note_is_in_the_readers_language(
+    admin: TestClient, delegate: TestClient, engine: Engine
+) -> None:
+    handoff_id = new_handoff(engine, "souss-massa")
+    with Session(engine) as session, session.begin():
+        add_line(session, handoff_id=handoff_id, direction="system", text=MEMBER_BACK_TO_BOT)
+        add_line(session, handoff_id=handoff_id, direction="member", text=MEMBER_BACK_TO_BOT)
+    french = admin.get(f"/handoffs/{handoff_id}").text  # the admin reads French
+    arabic = delegate.get(f"/handoffs/{handoff_id}").text  # the delegate reads Arabic
+    assert "le membre est revenu à l'assistant" in french.replace("&#39;", "'")
+    assert "عاد العضو إلى المساعد الآلي" in arabic
+    # only the staff note is translated: a member who typed the same words is shown verbatim
+    assert french.count(MEMBER_BACK_TO_BOT) == 1 and arabic.count(MEMBER_BACK_TO_BOT) == 1
 
 
 def test_the_arabic_inbox_reads_right_to_left(delegate: TestClient, engine: Engine) -> None:
