@@ -1,6 +1,10 @@
 """Elliptical turns: a bare answer (`inform`) to the question the assistant asked, and a
 follow-up (`follow_up`: "et en Tanzanie ?", "w f Dubai?", "و في كينيا؟", "and in April?")
-that repeats the member's last question with only the entity it names changed."""
+that repeats the member's last question with only the entity it names changed.
+
+Looking back for that question, short turns that keep the subject ("oui", "non merci",
+"merci", "je sais pas", a language switch) are passed over, and so are the answers of the
+registration form the member is filling in; any other request ends the look-back."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from actions.asmex import ActionAsmex
 from actions.common import AWAITING
 from actions.markets import ActionMarketProfile, ActionTradeAgreement
 from actions.missions import ActionListMissions, ActionMissionDetails
+from actions.registration.answers import FORM_SLOTS
 from actions.services import ActionRegionalOffice
 from core import clock
 from nlu.vocabulary.areas import area_in_text
@@ -39,9 +44,21 @@ QUESTIONS: Final[dict[str, type[Action]]] = {
 }
 #: Intents of an elliptical turn, merged into the question they follow.
 ELLIPTICAL: Final = ("follow_up", "inform")
+#: Short turns that keep the subject: "oui", "non merci", "merci", "je sais pas", "parle-moi en
+#: arabe". A greeting is not one of them: it opens a new exchange (a member back after a pause),
+#: and a follow-up right after it gets "please rephrase" rather than a guess from before it.
+TRANSPARENT: Final = frozenset({"affirm", "deny", "thank", "dont_know", "change_language"})
+#: Inside the registration form, its answers ("Atlas Export SARL", "oui", an unclear text, a
+#: greeting or thanks taken as an answer, the event chosen) are passed over too.
+FORM_ANSWERS: Final = TRANSPARENT | {"inform", "nlu_fallback", "greet", "register_mission"}
+#: A message that started the form and names what it is about ("je veux m'inscrire à la
+#: mission au Kenya"), with no question before it, is followed up as a question about events.
+FORM_START: Final = ("register_mission", "ask_missions")
 #: Entities naming a place: a follow-up naming one replaces all of them.
 PLACE: Final = ("country", "region", "bloc")
-#: User turns looked back at to find the question.
+#: Entities of a form's first message that make it a question about events.
+TOPICS: Final = (*PLACE, "sector", "event_type")
+#: User turns looked back at to find the question (the current form's answers not counted).
 LOOKBACK: Final = 8
 
 
@@ -68,20 +85,63 @@ def _turn(parse: dict[str, Any]) -> Turn:
     )
 
 
+def _user_turns(tracker: Tracker) -> list[tuple[Turn, str | None]]:
+    """The user messages of the latest session, oldest first, each with the loop (form) that
+    was active when it came."""
+    turns: list[tuple[Turn, str | None]] = []
+    loop: str | None = None
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "session_started":
+            turns, loop = [], None
+        elif kind == "active_loop":
+            loop = event.get("name")
+        elif kind == "user":
+            turns.append((_turn(event.get("parse_data") or {}), loop))
+    return turns
+
+
+def _form_start(turns: list[tuple[Turn, str | None]], form: str | None) -> tuple[int, Turn | None]:
+    """How many of the latest turns belong to the form being filled in, with the message that
+    started it (None outside a form)."""
+    if form is None:
+        return 0, None
+    inside = 0
+    while inside < len(turns) and turns[-1 - inside][1] == form:
+        inside += 1
+    start = turns[-1 - inside][0] if inside < len(turns) else None
+    if start is None or start.intent != FORM_START[0]:
+        return inside, None
+    return inside + 1, start
+
+
 def previous_question(tracker: Tracker) -> tuple[Turn, list[Turn]] | None:
-    """The member's last question before the latest message, and the elliptical turns that
-    followed it (oldest first); None when the conversation has none to repeat."""
-    users = [e for e in tracker.events if e.get("event") in ("user", "session_started")]
-    between: list[Turn] = []
-    for event in reversed(users[:-1][-LOOKBACK:]):
-        if event.get("event") == "session_started":
-            return None
-        turn = _turn(event.get("parse_data") or {})
+    """The member's last question before the latest message, and the follow-ups that came
+    after it (oldest first); None when the conversation has none to repeat.
+
+    Short turns that keep the subject (TRANSPARENT) are passed over; inside the registration
+    form, its answers too, back to the question asked before the form."""
+    turns = _user_turns(tracker)[:-1]
+    inside, start = _form_start(turns, tracker.active_loop_name)
+    in_form: list[Turn] = []
+    for turn, _ in reversed(turns[len(turns) - inside :] if inside else []):
         if turn.intent in QUESTIONS:
-            return turn, list(reversed(between))
-        if turn.intent not in ELLIPTICAL:
+            return turn, in_form[::-1]
+        if turn.intent == "follow_up":
+            in_form.append(turn)
+        elif turn.intent not in FORM_ANSWERS:
             return None
-        between.append(turn)
+    between = list(in_form)
+    for turn, loop in reversed(turns[: len(turns) - inside][-LOOKBACK:]):
+        if turn.intent in QUESTIONS:
+            return turn, between[::-1]
+        if loop is not None or turn.intent not in (*ELLIPTICAL, *TRANSPARENT):
+            break  # another request, or a form filled in before
+        if turn.intent in ELLIPTICAL:
+            between.append(turn)
+    named = {k: v for k, v in start.entities.items() if k in TOPICS} if start else {}
+    if start is not None and named:
+        return Turn(FORM_START[1], start.text, named), in_form[::-1]
     return None
 
 
@@ -134,7 +194,11 @@ async def repeat_question(
         **tracker.latest_message,
         **merged_message(question, [*between, latest]),
     }
-    return await QUESTIONS[question.intent]().run(dispatcher, changed, domain)
+    events = await QUESTIONS[question.intent]().run(dispatcher, changed, domain)
+    if tracker.active_loop_name:
+        # Answered inside the registration form: its answers and its event stay as they were.
+        return [e for e in events if not (e.get("event") == "slot" and e.get("name") in FORM_SLOTS)]
+    return events
 
 
 class ActionRouteInform(Action):
