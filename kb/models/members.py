@@ -118,6 +118,9 @@ class Handoff(Base):
     __table_args__ = (
         CheckConstraint("status IN ('open', 'taken', 'closed')", name="status"),
         CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating"),
+        # A member's handoffs by status: asked on every member message (is a person holding
+        # this conversation?), scripts/bench_handoff_hold.py.
+        Index("ix_handoffs_user_id_status", "user_id", "status"),
     )
 
     id = Column(Integer, primary_key=True)

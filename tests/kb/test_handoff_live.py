@@ -97,3 +97,28 @@ def test_a_rating_long_after_the_hand_back_is_refused(session: Session) -> None:
         rate_latest(session, channel="telegram", channel_user_id="8", rating=3, within=timedelta(0))
         is None
     )
+
+
+def test_the_per_message_held_lookup_searches_an_index_not_every_handoff(
+    session: Session,
+) -> None:
+    """handoff_hold asks this on every member message: a scan of all handoffs grew with
+    the table (7.9 ms at 50,000 handoffs, scripts/bench_handoff_hold.py)."""
+    from sqlalchemy import event
+
+    statements: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many) -> None:  # noqa: ANN001
+        statements.append((statement, parameters))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert held_handoff(session, channel="telegram", channel_user_id="42") is None
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    statement, parameters = statements[-1]
+    plan = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+    details = [row[-1] for row in plan]
+    assert any("ix_handoffs_user_id_status" in d for d in details), details
+    assert not any(d.startswith("SCAN handoffs") for d in details), details
