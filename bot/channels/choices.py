@@ -20,6 +20,10 @@ tracker store, shared by every replica, so it survives restarts):
 
 Twilio numbers the buttons of every message in its text (outbound/twilio.py), so there a
 bare number first picks from the latest message with buttons, as displayed.
+
+A short message naming one Moroccan region or city ("Agadir", "أنا ف وجدة", "casa") picks the
+region button of the bot's latest turn that it names, when that turn offered the regions (the
+question asked before routing a request for an adviser): typed, as tapped.
 """
 
 from __future__ import annotations
@@ -28,8 +32,10 @@ import re
 from collections.abc import Iterable
 from typing import Any, Final
 
+from bot.channels.handoff_texts import region_of
 from bot.channels.texts import conversation_tracker
 from kb.display import payload
+from nlu.vocabulary.gazetteer import load_gazetteer
 from nlu.vocabulary.ordinals import bare_number, choice_position, pick_listed
 
 #: What a position that nothing answers becomes outside a form: the low-confidence intent
@@ -37,6 +43,9 @@ from nlu.vocabulary.ordinals import bare_number, choice_position, pick_listed
 UNANSWERED: Final = "/nlu_fallback"
 #: The entity telling the clarifying question how many choices a list had.
 CHOICE_COUNT: Final = "choice_count"
+#: The most words a message naming a region may have to pick a region button ("je suis à
+#: Agadir", "أنا من جهة سوس ماسة"): longer ones are requests, left to NLU.
+REGION_WORDS: Final = 6
 
 _LINK_RE: Final = re.compile(r"^https?://", re.IGNORECASE)
 
@@ -109,13 +118,33 @@ def pick(tracker: Any, position: int) -> str | None:
     return UNANSWERED
 
 
+def named_region(text: str) -> str | None:
+    """The one region a short message names (a region or one of its cities), else None."""
+    if len(text.split()) > REGION_WORDS:
+        return None
+    regions = {m.value for m in load_gazetteer().find_all(text) if m.entity == "region"}
+    return regions.pop() if len(regions) == 1 else None
+
+
+def region_choice(choices: list[str], region: str) -> str | None:
+    """The region button among ``choices`` for ``region``, if the turn offered it."""
+    return next((choice for choice in choices if region_of(choice) == region), None)
+
+
 async def resolve_choice(agent: Any, sender: str, text: str, *, numbers_shown: bool = False) -> str:
     """What to hand Rasa for a typed message: the payload of the choice it names, or ``text``
     unchanged when it names none. ``numbers_shown``: the channel writes the buttons' numbers
     (Twilio). Without an agent (no tracker store) the text is left to NLU."""
-    position = choice_position(text)
-    if position is None or agent is None:
+    if agent is None:
         return text
+    position = choice_position(text)
+    if position is None:
+        region = named_region(text)
+        if region is None:
+            return text
+        tracker = await conversation_tracker(agent, sender)
+        choices = turn_choices(tracker.events) if tracker is not None else []
+        return region_choice(choices, region) or text
     tracker = await conversation_tracker(agent, sender)
     number = bare_number(text) if numbers_shown else None
     if number is not None and tracker is not None:

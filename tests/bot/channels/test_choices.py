@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 from typing import Any
 
@@ -303,3 +304,52 @@ async def test_numbers_shown_pick_from_the_latest_message_as_displayed() -> None
     assert await resolve_choice(
         agent_with(after), "u1", "3", numbers_shown=True
     ) == details_payload("jackson")
+
+
+# --- a typed region name answers the region question ---------------------------------------------
+
+REGIONS = ("souss-massa", "oriental", "casablanca-settat", "fes-meknes")
+
+
+def region_question() -> list[Any]:
+    """A member asked for an adviser; the bot asked their region with one button each."""
+    buttons = [
+        {"title": r, "payload": "/handoff_region" + json.dumps({"region": r})} for r in REGIONS
+    ]
+    return [
+        UserUttered("bghit nhder m3a chi wahed"),
+        BotUttered("Votre région ?", data={"buttons": buttons}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("Agadir", "souss-massa"),
+        ("je suis à Agadir", "souss-massa"),
+        ("أنا ف وجدة", "oriental"),
+        ("من فاس", "fes-meknes"),
+        ("ana f casa", "casablanca-settat"),
+        ("Casablanca", "casablanca-settat"),
+        ("Oujda please", "oriental"),
+    ],
+)
+async def test_a_typed_city_or_region_picks_its_region_button(text: str, region: str) -> None:
+    agent = agent_with(tracker(*region_question()))
+    assert await resolve_choice(agent, "u1", text) == "/handoff_region" + json.dumps(
+        {"region": region}
+    )
+
+
+async def test_a_region_named_without_the_region_question_is_left_to_nlu() -> None:
+    agent = agent_with(tracker(*event_list()))
+    assert await resolve_choice(agent, "u1", "Agadir") == "Agadir"
+    assert await resolve_choice(agent_with(None), "u1", "Agadir") == "Agadir"
+
+
+async def test_a_region_the_question_did_not_offer_or_two_regions_are_left_to_nlu() -> None:
+    agent = agent_with(tracker(*region_question()))
+    assert await resolve_choice(agent, "u1", "Laayoune") == "Laayoune"  # not among the buttons
+    assert await resolve_choice(agent, "u1", "Agadir ou Oujda") == "Agadir ou Oujda"
+    long = "je voudrais savoir s'il y a des missions pour les exportateurs d'Agadir"
+    assert await resolve_choice(agent, "u1", long) == long
