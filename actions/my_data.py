@@ -92,7 +92,7 @@ def held_data(session: Session, *, channel: str, user: str) -> HeldData | None:
     if record is None:
         return None
     handoffs = user_handoffs(session, user_id=record.id)
-    regions = {h.region for h in handoffs if h.region}
+    regions = {h.region for h in handoffs if h.region} | ({record.region} - {None})
     found = {code: get_region(session, code=code) for code in regions}
     return HeldData(
         user=record,
@@ -120,7 +120,9 @@ def _value(value: str | None) -> str:
     return value or display.NONE
 
 
-def profile_values(user: UserRecord, lang: str) -> dict[str, str]:
+def profile_values(
+    user: UserRecord, lang: str, names: dict[str, Texts] | None = None
+) -> dict[str, str]:
     """Placeholders of utter_my_data_profile."""
     if user.language in display.LABELS:
         language = display.label(user.language, lang)
@@ -132,7 +134,13 @@ def profile_values(user: UserRecord, lang: str) -> dict[str, str]:
         "channel": CHANNEL_NAMES.get(user.channel, user.channel),
         "since": _day(user.created_at, lang),
         "language": language,
+        "region": _region_name(user.region, names or {}, lang),
     }
+
+
+def _region_name(code: str | None, names: dict[str, Texts], lang: str) -> str:
+    found = names.get(code or "")
+    return found.get(lang) if found else (code or display.NONE)
 
 
 def registration_values(registration: RegistrationView, lang: str) -> dict[str, str]:
@@ -176,12 +184,34 @@ def handoff_values(handoff: HandoffRequest, names: dict[str, Texts], lang: str) 
         if handoff.status in display.LABELS
         else handoff.status,
         "messages": str(handoff.messages_kept),
+        "contact": _value(handoff.contact),
+        "rating": f"{handoff.rating}/5" if handoff.rating else display.NONE,
     }
+
+
+#: Who wrote a transcript line, as the member reads it.
+SPEAKERS: Final[dict[str, Texts]] = {
+    "member": Texts(fr="vous", ar="أنت", en="you"),
+    "staff": Texts(fr="conseiller ASMEX", ar="مستشار ASMEX", en="ASMEX adviser"),
+    "system": Texts(fr="message automatique", ar="رسالة آلية", en="automatic message"),
+}
+
+
+def transcript_lines(handoff: HandoffRequest, lang: str) -> str:
+    """The conversation with the adviser, one bullet per line ("12/11 14:03 · vous : ...");
+    staff are named by their role only."""
+    lines = []
+    for direction, text, moment in handoff.transcript:
+        local = moment.astimezone(settings.TIMEZONE)
+        speaker = SPEAKERS.get(direction, SPEAKERS["system"]).get(lang)
+        lines.append(f"{local:%d/%m %H:%M} · {speaker} : {text}")
+    return display.bullets(lines)
 
 
 def send_report(dispatcher: CollectingDispatcher, data: HeldData, lang: str) -> None:
     """The held data, one message per part: profile, consent, registrations, alerts, requests."""
-    dispatcher.utter_message(response="utter_my_data_profile", **profile_values(data.user, lang))
+    profile = profile_values(data.user, lang, data.region_names)
+    dispatcher.utter_message(response="utter_my_data_profile", **profile)
     consent = data.user.consent
     if consent is None:
         dispatcher.utter_message(response="utter_my_data_consent_none")
@@ -215,6 +245,9 @@ def send_report(dispatcher: CollectingDispatcher, data: HeldData, lang: str) -> 
     for handoff in data.handoffs:
         values = handoff_values(handoff, data.region_names, lang)
         dispatcher.utter_message(response="utter_my_data_handoff", **values)
+        if handoff.transcript:
+            lines = transcript_lines(handoff, lang)
+            dispatcher.utter_message(response="utter_my_data_transcript", lines=lines)
     dispatcher.utter_message(response="utter_my_data_end")
 
 

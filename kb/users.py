@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.models import Handoff, User, utcnow
+from kb.models import Handoff, HandoffMessage, User, utcnow
 from kb.views import NotFoundError, UserView, view_of
 from nlu.vocabulary.canonical import REPLY_LANGUAGES
 
@@ -37,6 +37,8 @@ class UserRecord:
     created_at: datetime
     last_inbound_at: datetime | None
     consent: ConsentRecord | None
+    #: The member's own region (a regions.yml code), as they said it when asking for a person.
+    region: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,12 @@ class HandoffRequest:
     created_at: datetime
     #: How many of the user's messages were kept with it as context for ASMEX staff.
     messages_kept: int
+    #: How the member asked to be reached (REST), as they wrote it.
+    contact: str | None = None
+    #: The member's rating of the help, 1 to 5.
+    rating: int | None = None
+    #: The conversation with the person who held it: (direction, text, time), oldest first.
+    transcript: tuple[tuple[str, str, datetime], ...] = ()
 
 
 def _user_view(row: User) -> UserView:
@@ -170,6 +178,7 @@ def find_user_record(session: Session, *, channel: str, channel_user_id: str) ->
         created_at=_utc(row.created_at),
         last_inbound_at=_utc(row.last_inbound_at) if row.last_inbound_at else None,
         consent=_consent_record(row),
+        region=row.region,
     )
 
 
@@ -183,10 +192,23 @@ def _messages_kept(summary: str | None) -> int:
 
 
 def user_handoffs(session: Session, *, user_id: int) -> list[HandoffRequest]:
-    """The user's requests to talk to a person, oldest first (every status)."""
-    rows = session.scalars(
-        select(Handoff).where(Handoff.user_id == user_id).order_by(Handoff.created_at, Handoff.id)
+    """The user's requests to talk to a person, oldest first (every status), each with its
+    transcript."""
+    rows = list(
+        session.scalars(
+            select(Handoff)
+            .where(Handoff.user_id == user_id)
+            .order_by(Handoff.created_at, Handoff.id)
+        )
     )
+    lines: dict[int, list[tuple[str, str, datetime]]] = {row.id: [] for row in rows}
+    if lines:
+        for line in session.scalars(
+            select(HandoffMessage)
+            .where(HandoffMessage.handoff_id.in_(list(lines)))
+            .order_by(HandoffMessage.created_at, HandoffMessage.id)
+        ):
+            lines[line.handoff_id].append((line.direction, line.text, _utc(line.created_at)))
     return [
         HandoffRequest(
             id=row.id,
@@ -194,6 +216,9 @@ def user_handoffs(session: Session, *, user_id: int) -> list[HandoffRequest]:
             status=row.status,
             created_at=_utc(row.created_at),
             messages_kept=_messages_kept(row.summary),
+            contact=row.contact,
+            rating=row.rating,
+            transcript=tuple(lines[row.id]),
         )
         for row in rows
     ]

@@ -15,7 +15,7 @@ from actions.my_data import ActionSendMyData, declines
 from actions.registration.consent import CONSENT_VERSION, accept
 from kb.alerts import subscribe_alerts
 from kb.handoffs import ConversationTurn, request_handoff
-from kb.models import User
+from kb.models import Handoff, User
 from kb.registrations import cancel_registration, create_registration
 from kb.users import get_or_create_user
 from tests.actions.info_support import assert_rendered, responses, run, tracker
@@ -240,3 +240,58 @@ def test_every_part_of_the_report_is_written_in_each_language(lang: str) -> None
         lang,
     )
     assert len(set(texts)) == 3
+
+
+def held_conversation(engine: Engine, member: Member, *, staff_email: str) -> None:
+    """Samira's region, and a request a person held: her contact, the transcript, a rating."""
+    from kb.handoff_live import MEMBER_BACK_TO_BOT, add_line, add_staff_reply, set_contact, take
+    from kb.handoffs import set_member_region
+    from kb.staff import create_staff
+
+    with Session(engine) as session, session.begin():
+        staff = create_staff(
+            session,
+            email=staff_email,
+            password="a long enough password 123",
+            role="admin",
+        )
+        user = get_or_create_user(session, channel=member.channel, channel_user_id=member.user)
+        handoff = request_handoff(session, user_id=user.id, language="ar", region=None, turns=[])
+        set_member_region(
+            session, channel=member.channel, channel_user_id=member.user, region="oriental"
+        )
+        take(session, handoff_id=handoff.handoff.id, staff_id=staff.id)
+        add_line(
+            session, handoff_id=handoff.handoff.id, direction="member", text="واش كاين شي دعم؟"
+        )
+        add_staff_reply(
+            session, handoff_id=handoff.handoff.id, staff_id=staff.id, text="نعم، برنامج التصدير"
+        )
+        add_line(
+            session, handoff_id=handoff.handoff.id, direction="system", text=MEMBER_BACK_TO_BOT
+        )
+        set_contact(session, handoff_id=handoff.handoff.id, contact=member.email)
+        session.get(Handoff, handoff.handoff.id).rating = 4  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("ar", ("جهتك: الشرق", "تقييمك: 4/5", "أنت : واش كاين شي دعم؟", "مستشار ASMEX : نعم")),
+        ("fr", ("votre région : L'Oriental", "votre note : 4/5", "vous : واش", "conseiller ASMEX")),
+        ("en", ("your region: Oriental", "your rating: 4/5", "you : واش", "ASMEX adviser")),
+    ],
+)
+async def test_the_region_and_the_conversation_with_an_adviser_are_in_the_report(
+    kb: Engine, lang: str, words: tuple[str, ...]
+) -> None:
+    held_conversation(kb, SAMIRA, staff_email="nadia.adviser@asmex.ma")
+    seed(kb, YOUSSEF)
+    messages, _ = await run(ActionSendMyData(), ask(SAMIRA, "send me my data", lang))
+    assert responses(messages).count("utter_my_data_transcript") == 1
+    report = "\n".join(assert_rendered(messages, lang))
+    for word in (*words, SAMIRA.email):
+        assert word in report, word
+    assert "nadia.adviser" not in report  # staff are named by their role only
+    for value in YOUSSEF.personal:
+        assert value not in report
