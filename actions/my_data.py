@@ -92,7 +92,7 @@ def held_data(session: Session, *, channel: str, user: str) -> HeldData | None:
     if record is None:
         return None
     handoffs = user_handoffs(session, user_id=record.id)
-    regions = {h.region for h in handoffs if h.region} | ({record.region} - {None})
+    regions = {code for code in (record.region, *(h.region for h in handoffs)) if code}
     found = {code: get_region(session, code=code) for code in regions}
     return HeldData(
         user=record,
