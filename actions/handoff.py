@@ -4,6 +4,7 @@ alert the region's delegate (or the head office) without delaying the reply."""
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Final
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from actions.common import apologise, channel_identity, reply_language
 from core import settings
 from core.office_hours import parse as parse_office_hours
+from core.settings import SettingsError
 from kb.access import DatabaseUnavailable, run_db
 from kb.conversations import HANDLED_BY_PERSON
 from kb.display import format_date
@@ -24,6 +26,8 @@ from kb.services import get_region, list_regions
 from kb.users import get_or_create_user
 from kb.views import Texts
 from outbound.handoff_watch import notify_soon
+
+logger = logging.getLogger(__name__)
 
 #: How many of the latest user messages go with the request.
 CONTEXT_TURNS: Final = 5
@@ -102,6 +106,18 @@ def opening_text(opening: datetime, lang: str) -> str:
     return f"{format_date(opening.date(), lang)}, {opening:%H:%M}"
 
 
+def _next_opening() -> datetime | None:
+    """When the office next opens (None while open, or when the settings are malformed: the
+    member is then told nothing about hours rather than something wrong)."""
+    config = settings.current()
+    try:
+        hours = parse_office_hours(config.office_hours, config.office_closed_days)
+    except SettingsError as error:
+        logger.warning("office hours not told: %s", error)
+        return None
+    return hours.next_opening(now())
+
+
 def region_buttons(regions: list[tuple[str, Texts]], lang: str) -> list[dict[str, str]]:
     """One button per region; its payload is taken by the Rasa server (never the NLU)."""
     return [
@@ -148,8 +164,7 @@ class ActionHumanHandoff(Action):
             )
         else:
             dispatcher.utter_message(response="utter_handoff_asmex", reference=reference)
-        hours = parse_office_hours(settings.current().office_hours)
-        opening = hours.next_opening(now())
+        opening = _next_opening()
         if opening is not None:
             dispatcher.utter_message(
                 response="utter_handoff_office_hours", opening=opening_text(opening, lang)

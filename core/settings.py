@@ -40,6 +40,15 @@ def check_secret(name: str, value: object) -> str:
     return text
 
 
+#: Morocco's public holidays on fixed dates (MM-DD): New Year, Proclamation of Independence
+#: (11 January), Amazigh New Year (14 January, a public holiday since 2024), Labour Day, Throne
+#: Day (30 July), Oued Eddahab (14 August), Revolution of the King and the People (20 August),
+#: Youth Day (21 August), Green March (6 November), Independence Day (18 November). The
+#: religious holidays follow the lunar calendar: staff add their dates each year, after this
+#: list (OFFICE_CLOSED_DAYS=01-01,...,11-18,YYYY-MM-DD,YYYY-MM-DD).
+MOROCCO_FIXED_HOLIDAYS = "01-01,01-11,01-14,05-01,07-30,08-14,08-20,08-21,11-06,11-18"
+
+
 @dataclass(frozen=True)
 class TelegramEnv:
     """TELEGRAM_*: the bot's token and how updates arrive (checked by the channel)."""
@@ -139,6 +148,9 @@ class Settings:
     console_rasa_url: str = ""
     #: OFFICE_HOURS: when staff answer handoffs, e.g. "Mon-Fri 09:00-17:00" (Morocco's time).
     office_hours: str = "Mon-Fri 09:00-17:00"
+    #: OFFICE_CLOSED_DAYS: days the office is closed, "MM-DD" (every year) or "YYYY-MM-DD";
+    #: unset, Morocco's fixed-date public holidays (MOROCCO_FIXED_HOLIDAYS).
+    office_closed_days: str = MOROCCO_FIXED_HOLIDAYS
     smtp: SmtpEnv = field(default_factory=SmtpEnv)
     telegram: TelegramEnv = field(default_factory=TelegramEnv)
     whatsapp: WhatsAppEnv = field(default_factory=WhatsAppEnv)
@@ -219,6 +231,7 @@ def load(environ: Mapping[str, str]) -> Settings:
             or f"http://127.0.0.1:{_integer(environ, 'RASA_PORT', 5005)}"
         ),
         office_hours=environ.get("OFFICE_HOURS", "").strip() or "Mon-Fri 09:00-17:00",
+        office_closed_days=environ.get("OFFICE_CLOSED_DAYS", MOROCCO_FIXED_HOLIDAYS).strip(),
         smtp=_smtp(environ),
         telegram=_section(TelegramEnv, "TELEGRAM_", environ),  # type: ignore[arg-type]
         whatsapp=_section(WhatsAppEnv, "WHATSAPP_", environ),  # type: ignore[arg-type]

@@ -54,10 +54,11 @@ def db_down(kb: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
 
 @pytest.fixture(autouse=True)
 def office_open(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Wednesday 14 January 2026, 10:00 in Morocco, within OFFICE_HOURS' default: a request
-    for a person says nothing of office hours unless the test moves this clock."""
+    """Thursday 15 January 2026, 10:00 in Morocco, within OFFICE_HOURS' default and not a
+    public holiday: a request for a person says nothing of office hours unless the test moves
+    this clock."""
     from datetime import datetime, timezone
 
     from actions import handoff
 
-    monkeypatch.setattr(handoff, "now", lambda: datetime(2026, 1, 14, 9, tzinfo=timezone.utc))
+    monkeypatch.setattr(handoff, "now", lambda: datetime(2026, 1, 15, 9, tzinfo=timezone.utc))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from actions import handoff
 from actions.common import channel_identity
 from actions.handoff import ActionHumanHandoff, recent_turns
+from core import settings
 from kb.handoffs import ConversationTurn, list_handoffs, request_handoff
 from kb.models import Handoff, User
 from kb.users import get_or_create_user
@@ -115,6 +116,38 @@ async def test_outside_office_hours_the_member_is_told_when_to_expect_an_answer(
     assert messages[1]["opening"] == "19 يناير 2026, 09:00"
     texts = assert_rendered(messages, "ar")
     assert "مغلقة" in texts[1] and "19 يناير 2026, 09:00" in texts[1]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "opening"),
+    [
+        ("fr", "je veux parler à un conseiller", "19 novembre 2026, 09:00"),
+        ("ar", "بغيت نهضر مع شي واحد", "19 نونبر 2026, 09:00"),
+        ("en", "can I talk to a person", "19 November 2026, 09:00"),
+    ],
+)
+async def test_on_a_public_holiday_the_member_is_told_the_next_working_day(
+    kb: Engine, monkeypatch: pytest.MonkeyPatch, lang: str, text: str, opening: str
+) -> None:
+    """Wednesday 18 November 2026, Independence Day, 10:00 in Morocco."""
+    monkeypatch.setattr(handoff, "now", lambda: datetime(2026, 11, 18, 9, tzinfo=timezone.utc))
+    t = tracker(intent="human_handoff", text=text, lang=lang)
+    own_region(kb, t, "souss-massa")
+    messages, _ = await run(ActionHumanHandoff(), t)
+    assert responses(messages) == ["utter_handoff_delegate", "utter_handoff_office_hours"]
+    assert opening in assert_rendered(messages, lang)[1]
+
+
+async def test_malformed_office_settings_say_nothing_of_hours_and_break_nothing(
+    kb: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OFFICE_CLOSED_DAYS", "18/11")
+    monkeypatch.setattr(settings, "_current", None)
+    monkeypatch.setattr(handoff, "now", lambda: datetime(2026, 11, 18, 9, tzinfo=timezone.utc))
+    t = tracker(intent="human_handoff", text="un conseiller svp")
+    own_region(kb, t, "oriental")
+    messages, _ = await run(ActionHumanHandoff(), t)
+    assert responses(messages) == ["utter_handoff_delegate"]
 
 
 async def test_asking_twice_keeps_one_open_request(kb: Engine) -> None:
