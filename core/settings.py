@@ -146,6 +146,9 @@ class Settings:
     #: CONSOLE_RASA_URL: where the console reaches the Rasa server; empty =
     #: http://127.0.0.1:$RASA_PORT.
     console_rasa_url: str = ""
+    #: CONSOLE_LIVE_SECONDS: how often the requests inbox and a handoff's transcript refresh
+    #: themselves in the browser.
+    console_live_seconds: int = 10
     #: OFFICE_HOURS: when staff answer handoffs, e.g. "Mon-Fri 09:00-17:00" (Morocco's time).
     office_hours: str = "Mon-Fri 09:00-17:00"
     #: OFFICE_CLOSED_DAYS: days the office is closed, "MM-DD" (every year) or "YYYY-MM-DD";
@@ -230,6 +233,7 @@ def load(environ: Mapping[str, str]) -> Settings:
             environ.get("CONSOLE_RASA_URL", "").strip().rstrip("/")
             or f"http://127.0.0.1:{_integer(environ, 'RASA_PORT', 5005)}"
         ),
+        console_live_seconds=_integer(environ, "CONSOLE_LIVE_SECONDS", 10),
         office_hours=environ.get("OFFICE_HOURS", "").strip() or "Mon-Fri 09:00-17:00",
         office_closed_days=environ.get("OFFICE_CLOSED_DAYS", MOROCCO_FIXED_HOLIDAYS).strip(),
         smtp=_smtp(environ),

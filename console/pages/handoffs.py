@@ -80,7 +80,13 @@ async def inbox_page(request: Request) -> Response:
         return error_page(request, 400)
     rows = await in_db(request, inbox, status=status, region=_region_filter(request))
     now = console_of(request).now()
-    context = {"rows": rows, "status": status, "statuses": STATUSES, "now": now}
+    context = {
+        "rows": rows,
+        "status": status,
+        "statuses": STATUSES,
+        "now": now,
+        "live_seconds": console_of(request).settings.console_live_seconds,
+    }
     return render(request, "handoffs.html", context)
 
 
@@ -115,6 +121,7 @@ async def handoff_page(request: Request) -> Response:
         "delivery": request.query_params.get("delivery", ""),
         "row": found.row,
         "staff_notes": STAFF_NOTES,
+        "live_seconds": console_of(request).settings.console_live_seconds,
     }
     return render(request, "handoff.html", context)
 

@@ -241,3 +241,20 @@ def test_the_wrong_token_is_refused_by_the_rasa_server(
     assert post(client, handoff_id, "take").status_code == 502  # type: ignore[attr-defined]
     with Session(engine) as session:
         assert session.get(Handoff, handoff_id).status == "open"  # type: ignore[union-attr]
+
+
+def test_the_inbox_and_the_transcript_refresh_themselves_and_the_reply_form_does_not(
+    admin: TestClient, engine: Engine
+) -> None:
+    handoff_id = new_handoff(engine, "souss-massa")
+    inbox = admin.get("/handoffs").text
+    page = admin.get(f"/handoffs/{handoff_id}").text
+    assert '<script src="/static/live.js" defer></script>' in inbox
+    assert 'data-live-seconds="10"' in inbox and '<div id="inbox" data-live>' in inbox
+    assert 'data-live-seconds="10"' in page and '<div id="transcript" data-live>' in page
+    # the live part ends before the forms: a refresh never replaces what staff are typing
+    live = page[page.index('<div id="transcript" data-live>') :]
+    assert live.index("</div>") < live.index("<form")
+    script = admin.get("/static/live.js")
+    assert script.status_code == 200 and "data-live-seconds" in script.text
+    assert "data-live" not in admin.get("/events").text
