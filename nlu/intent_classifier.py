@@ -14,6 +14,7 @@ coefficients of the linear model and its softmax temperature.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections import Counter
@@ -40,6 +41,21 @@ _VOCAB_FILE = "intent_vocabulary.json"
 
 
 __all__ = ["ExporterIntentClassifier", "mask_entities", "prepare"]
+
+
+def code_version() -> str:
+    """A hash of the code and vocabulary the features are made with. Rasa's training cache keys
+    a component by its config and its training data, not by its source: this value in the
+    config makes a change of the features' code retrain the classifier instead of restoring
+    the old one from the cache."""
+    here = Path(__file__).parent
+    files = [here / "intent_features.py", here / "skeleton.py", here / "normalize.py"]
+    files += sorted((here / "vocabulary" / "gazetteer").glob("*.yml"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class _Block(NamedTuple):
@@ -80,6 +96,8 @@ class ExporterIntentClassifier(TrainedComponent[dict[str, Any]], IntentClassifie
             "max_iter": 3000,
             # How many intents the ranking in the parse result lists.
             "ranking_length": 10,
+            # The features' code (set, not configured): see code_version.
+            "code_version": code_version(),
         }
 
     def __init__(

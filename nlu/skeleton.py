@@ -33,6 +33,8 @@ _VOWELS_RE: Final = re.compile(r"[aeiouwy]")
 _DOUBLED_RE: Final = re.compile(r"(.)\1+")
 _WORD_RE: Final = re.compile(r"\w+")
 _PLACEHOLDER_RE: Final = re.compile(r"^x[a-z]+x$")
+#: Shorter skeletons are dropped (a found bug: the name "Alaoui" read as "la", a refusal).
+MIN_CONSONANTS: Final = 2
 
 
 def skeleton_word(word: str) -> str:
@@ -41,7 +43,9 @@ def skeleton_word(word: str) -> str:
         return word
     for spelling, unified in _ARABIZI_VARIANTS:
         word = word.replace(spelling, unified)
-    return _DOUBLED_RE.sub(r"\1", _VOWELS_RE.sub("", word))
+    found = _DOUBLED_RE.sub(r"\1", _VOWELS_RE.sub("", word))
+    # One consonant says too little: "la" (no), "Alaoui" and "lli" would all be "l".
+    return found if len(found) >= MIN_CONSONANTS else ""
 
 
 def skeleton(prepared: str) -> str:

@@ -274,3 +274,20 @@ def test_a_darija_phrasing_learnt_in_one_script_helps_the_other(
         with_skeleton.probabilities([arabizi])[0][index]
         > without.probabilities([arabizi])[0][index]
     )
+
+
+def test_the_config_carries_the_features_code_so_rasas_cache_retrains_on_a_change(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import nlu.intent_classifier as module
+
+    before = module.code_version()
+    assert ExporterIntentClassifier.get_default_config()["code_version"] == before
+    fake = tmp_path / "nlu"
+    (fake / "vocabulary" / "gazetteer").mkdir(parents=True)
+    for name in ("intent_features.py", "skeleton.py", "normalize.py"):
+        (fake / name).write_text("x = 1\n")
+    monkeypatch.setattr(module, "__file__", str(fake / "intent_classifier.py"))
+    first = module.code_version()
+    (fake / "skeleton.py").write_text("x = 2\n")
+    assert module.code_version() != first
