@@ -14,6 +14,7 @@ coefficients of the linear model and its softmax temperature.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -58,6 +59,13 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
+@functools.cache
+def _code_version_once() -> str:
+    """code_version, read once per process: get_default_config runs for every pipeline
+    built or loaded, and the files cannot change under a running process."""
+    return code_version()
+
+
 class _Block(NamedTuple):
     """One vectorizer's share of the features, for scoring a message."""
 
@@ -97,7 +105,7 @@ class ExporterIntentClassifier(TrainedComponent[dict[str, Any]], IntentClassifie
             # How many intents the ranking in the parse result lists.
             "ranking_length": 10,
             # The features' code (set, not configured): see code_version.
-            "code_version": code_version(),
+            "code_version": _code_version_once(),
         }
 
     def __init__(

@@ -40,8 +40,12 @@ def test_without_the_guard_the_same_agent_would_print_the_message(
     """The test above can fail: structlog's default configuration prints debug lines."""
     import asyncio
 
+    saved = structlog.get_config()
     structlog.reset_defaults()
-    asyncio.run(LoudAgent().parse_message(SECRET))
+    try:
+        asyncio.run(LoudAgent().parse_message(SECRET))
+    finally:
+        structlog.configure(**saved)  # later tests keep the configuration they had
     assert SECRET in capsys.readouterr().out
 
 
