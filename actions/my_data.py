@@ -21,6 +21,7 @@ from core.redact import user_ref
 from kb import display
 from kb.access import DatabaseUnavailable, run_db
 from kb.alerts import list_alert_subscriptions
+from kb.handoff_live import MEMBER_BACK_TO_BOT
 from kb.registrations import list_registrations
 from kb.services import get_region
 from kb.users import HandoffRequest, UserRecord, find_user_record, user_handoffs
@@ -197,14 +198,25 @@ SPEAKERS: Final[dict[str, Texts]] = {
 }
 
 
+#: The transcript's notes for staff (kb.handoff_live.STAFF_NOTES), as the member reads them.
+NOTES: Final[dict[str, Texts]] = {
+    MEMBER_BACK_TO_BOT: Texts(
+        fr="vous êtes revenu à l'assistant",
+        ar="عدت إلى المساعد الآلي",
+        en="you went back to the assistant",
+    ),
+}
+
+
 def transcript_lines(handoff: HandoffRequest, lang: str) -> str:
     """The conversation with the adviser, one bullet per line ("12/11 14:03 · vous : ...");
-    staff are named by their role only."""
+    staff are named by their role only, staff notes are in the member's language."""
     lines = []
     for direction, text, moment in handoff.transcript:
         local = moment.astimezone(settings.TIMEZONE)
         speaker = SPEAKERS.get(direction, SPEAKERS["system"]).get(lang)
-        lines.append(f"{local:%d/%m %H:%M} · {speaker} : {text}")
+        note = NOTES.get(text) if direction == "system" else None
+        lines.append(f"{local:%d/%m %H:%M} · {speaker} : {note.get(lang) if note else text}")
     return display.bullets(lines)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from actions.my_data import ActionSendMyData, declines
 from actions.registration.consent import CONSENT_VERSION, accept
 from kb.alerts import subscribe_alerts
+from kb.handoff_live import MEMBER_BACK_TO_BOT
 from kb.handoffs import ConversationTurn, request_handoff
 from kb.models import Handoff, User
 from kb.registrations import cancel_registration, create_registration
@@ -244,7 +245,7 @@ def test_every_part_of_the_report_is_written_in_each_language(lang: str) -> None
 
 def held_conversation(engine: Engine, member: Member, *, staff_email: str) -> None:
     """Samira's region, and a request a person held: her contact, the transcript, a rating."""
-    from kb.handoff_live import MEMBER_BACK_TO_BOT, add_line, add_staff_reply, set_contact, take
+    from kb.handoff_live import add_line, add_staff_reply, set_contact, take
     from kb.handoffs import set_member_region
     from kb.staff import create_staff
 
@@ -293,5 +294,8 @@ async def test_the_region_and_the_conversation_with_an_adviser_are_in_the_report
     for word in (*words, SAMIRA.email):
         assert word in report, word
     assert "nadia.adviser" not in report  # staff are named by their role only
+    assert MEMBER_BACK_TO_BOT not in report  # the staff note, in the member's language
+    back = {"ar": "عدت إلى المساعد الآلي", "fr": "vous êtes revenu", "en": "you went back"}[lang]
+    assert back in report.replace("&#39;", "'")
     for value in YOUSSEF.personal:
         assert value not in report
