@@ -15,7 +15,6 @@ coefficients of the linear model and its softmax temperature.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 from collections import Counter
@@ -33,7 +32,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.intent_features import blocks, fit_features, fit_linear, mask_entities, prepare, softmax
-from nlu.trained_component import TrainedComponent
+from nlu.trained_component import TrainedComponent, source_hash
 
 logger = logging.getLogger(__name__)
 
@@ -45,18 +44,13 @@ __all__ = ["ExporterIntentClassifier", "mask_entities", "prepare"]
 
 
 def code_version() -> str:
-    """A hash of the code and vocabulary the features are made with. Rasa's training cache keys
-    a component by its config and its training data, not by its source: this value in the
-    config makes a change of the features' code retrain the classifier instead of restoring
-    the old one from the cache."""
-    here = Path(__file__).parent
-    files = [here / "intent_features.py", here / "skeleton.py", here / "normalize.py"]
-    files += sorted((here / "vocabulary" / "gazetteer").glob("*.yml"))
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    """A hash of the code and vocabulary the features are made with (``source_hash``): a
+    change of the features' code retrains the classifier instead of restoring the old one from
+    Rasa's cache."""
+    return source_hash(
+        Path(__file__).parent,
+        ("intent_features.py", "skeleton.py", "normalize.py", "vocabulary/gazetteer/*.yml"),
+    )
 
 
 @functools.cache

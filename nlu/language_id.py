@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from pathlib import Path
@@ -22,7 +23,7 @@ from nlu.langid import (
     language_code,
     variety_from_label,
 )
-from nlu.trained_component import TrainedComponent
+from nlu.trained_component import TrainedComponent, source_hash
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,18 @@ LANGUAGE_SCRIPT = "language_script"
 LANGUAGE_CONFIDENCE = "language_confidence"
 LANGUAGE_HINT = "language_hint"
 MODEL_FILE = "langid.json"
+
+
+def code_version() -> str:
+    """A hash of the identifier's code and lexicons (``source_hash``): a change retrains it
+    instead of restoring the old model from Rasa's cache."""
+    return source_hash(Path(__file__).parent, ("langid/*.py", "normalize.py"))
+
+
+@functools.cache
+def _code_version_once() -> str:
+    """code_version, read once per process (get_default_config runs for every pipeline)."""
+    return code_version()
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
@@ -66,6 +79,8 @@ class LanguageIdentifier(TrainedComponent[LanguageIdModel]):
             "hint_max_words": defaults.hint_max_words,
             # ...and only when the winner leads the hinted variety by less than this.
             "hint_margin": defaults.hint_margin,
+            # The identifier's code (set, not configured): see code_version.
+            "code_version": _code_version_once(),
         }
 
     def __init__(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from abc import abstractmethod
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -15,6 +17,21 @@ from typing_extensions import Self
 logger = logging.getLogger(__name__)
 
 ModelT = TypeVar("ModelT")
+
+
+def source_hash(root: Path, patterns: Sequence[str]) -> str:
+    """A hash of the files under ``root`` matching ``patterns`` (names and contents).
+
+    Rasa's training cache keys a component by its config and its training data, not by its
+    source: a component that puts this value in its config is retrained when its code or
+    vocabulary changes instead of being restored from the cache.
+    """
+    digest = hashlib.sha256()
+    for pattern in patterns:
+        for path in sorted(root.glob(pattern)):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class TrainedComponent(GraphComponent, Generic[ModelT]):

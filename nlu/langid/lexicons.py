@@ -31,7 +31,7 @@ FRENCH: tuple[str, ...] = _words(
     fais aller vais allez avoir etre aujourd hui demain hier tres bien aussi encore deja
     prochain prochaine prochains prochaines annee mois semaine quelques chose tout tous toute
     toutes besoin beaucoup bonne journee soiree revoir desole daccord dac dacc cv jsp voila
-    aidez aide est-ce fin ok okay oki salon salons
+    aidez aide est-ce fin ok okay oki salon salons bientot nan negatif jamais bcp dsl pr tt
     """
 )
 
@@ -44,7 +44,7 @@ ENGLISH: tuple[str, ...] = _words(
     yeah yep yup no nope not there here any some all next year month week upcoming register
     registration sign show fair trade details good morning evening afternoon bye goodbye see
     later tell know list get give send much many also just only more very and or but if then
-    than so sir ok okay oki
+    than so sir ok okay oki idk nah cya cheers never u ur asap btw lol dunno wanna gonna
     """
 )
 
@@ -90,7 +90,7 @@ DARIJA_ARABIC: tuple[str, ...] = _words(
     ديما مازال باقي فاش كيداير كيدايرة كيدايرين لاباس بسلامة تبارك شكون والو خاصني خاصك خصني خصك
     بحال نقدر تقدر كنقدر نعرف كنعرف شوف عطيني جيب سير راه راني راك راكم راهم ياك زعما دغيا بلاصة
     مشيت جيت غانمشي نمشي نشوف نسول نتسجل نسجل نتقيد نقيد تسجلت دير ديرلي كتعرف كيعرف معايا معاك
-    معاه حيت شوية ف بيك ايوا إيوا وخا واه يالاه
+    معاه حيت شوية ف بيك ايوا إيوا وخا واه يالاه إيه ايه داير دايرة دايرين حيدني حيد حيدو
     """
 )
 
@@ -161,6 +161,17 @@ _DOUBLE_RE = re.compile(r"([^\W\d_])\1+")
 # (فالبعثة where MSA writes في البعثة).
 _DARIJA_NEGATION_RE = re.compile("^\u0645\u0627\\w{2,}\u0634$")
 _DARIJA_FAL_RE = re.compile("^\u0641\u0627\u0644\\w{2,}$")
+# Darija present tense: ka- prefix before the person prefix (كنرفض، كيعرف، كتبغي), not كيف...
+# (how), كتاب/كتب (book), كنت (I was), كينيا (Kenya) or كنشاسا (Kinshasa).
+_DARIJA_PRESENT_RE = re.compile("^\u0643[\u0646\u064a\u062a]\\w{3,}$")
+_NOT_DARIJA_PRESENT = (
+    "\u0643\u064a\u0641",
+    "\u0643\u062a\u0627\u0628",
+    "\u0643\u062a\u0628",
+    "\u0643\u0646\u062a",
+    "\u0643\u064a\u0646\u064a",
+    "\u0643\u0646\u0634\u0627\u0633",
+)
 # Arabizi negation (makaynch, mabghitch, mafhmtch) and present-tense prefixes (kanexporti,
 # kaybghi, katnsa7ouni).
 _ARABIZI_NEGATION_RE = re.compile("^ma[a-z0-9]{2,}(?:ch|sh)$")
@@ -185,6 +196,17 @@ def lexicons(script: str) -> dict[str, frozenset[str]]:
     return {"fr": prepare(FRENCH), "en": prepare(ENGLISH), "ary": prepare(DARIJA_LATIN)}
 
 
+@functools.cache
+def common_latin_words() -> frozenset[str]:
+    """French, English and Arabizi marker and vocabulary words (normalised), at least two letters
+    long: one of them inside an Arabic-script message is code-switching ("بغيت les alertes"),
+    unlike an acronym or a brand ("ASMEX", "EUR.1", "Atlas Fruits")."""
+    words = set().union(*lexicons("latin").values())
+    for key in ("fr", "en", "ary"):
+        words.update(normalize_text(w) for w in VOCABULARY[key])
+    return frozenset(w for w in words if len(w) >= 2)
+
+
 def lexicon_votes(word: str, script: str) -> dict[str, float]:
     """Marker-lexicon membership of one normalised word, as 0/1 per class (0.5 for patterns).
 
@@ -198,7 +220,9 @@ def lexicon_votes(word: str, script: str) -> dict[str, float]:
     if script == "arab" and not votes["ary"]:
         if _DARIJA_NEGATION_RE.match(word):
             votes["ary"] = 1.0
-        elif _DARIJA_FAL_RE.match(word):
+        elif _DARIJA_FAL_RE.match(word) or (
+            _DARIJA_PRESENT_RE.match(word) and not word.startswith(_NOT_DARIJA_PRESENT)
+        ):
             votes["ary"] = 0.5
     elif script == "latin" and not votes["ary"]:
         if _ARABIZI_NEGATION_RE.match(word) or (

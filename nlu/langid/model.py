@@ -10,13 +10,20 @@ very short messages. The model is plain dictionaries: it persists as JSON.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from nlu.langid.features import arabic_words, detection_text, latin_words
 from nlu.langid.labels import ARABIC_CLASSES, LATIN_CLASSES, hint_variety
-from nlu.langid.lexicons import VOCABULARY, WHOLE_MESSAGE, lexicons, squeeze
+from nlu.langid.lexicons import (
+    VOCABULARY,
+    WHOLE_MESSAGE,
+    common_latin_words,
+    lexicons,
+    squeeze,
+)
 from nlu.langid.script_model import LangIdConfig, ScriptModel
 from nlu.normalize import count_letters, normalize_text
 from nlu.vocabulary.canonical import VARIETIES
@@ -38,6 +45,48 @@ def _softmax(logits: Sequence[float]) -> list[float]:
     exps = [math.exp(v - top) for v in logits]
     total = sum(exps)
     return [e / total for e in exps]
+
+
+_CAPITALS_RE = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+")
+
+
+def _code_switched(text: str | None, script: str, minority: Sequence[str]) -> bool:
+    """Whether the minority script's words show Darija code-switching.
+
+    Arabic words (two letters or more) inside a Latin-script message, or a common French,
+    English or Arabizi word (not written in capitals) inside an Arabic-script one.
+    """
+    if script == "latin":
+        return any(len(word) >= 2 for word in minority)
+    capitals = {
+        normalize_text(token) for token in _CAPITALS_RE.findall(text or "") if token.isupper()
+    }
+    common = common_latin_words()
+    return any(word in common and word not in capitals for word in minority)
+
+
+_MA = "\u0645\u0627"  # ما
+_SHIN = "\u0634"  # ش
+
+
+def join_negation(words: Sequence[str], script: str) -> list[str]:
+    """Darija's negation ma...sh written in two words ("ما بغيتش", "ma bghitch") joined into one
+    ("مابغيتش", "mabghitch"), which the lexicon reads as Darija; MSA's "ما" (what, not) and
+    French "ma" before other words are left alone."""
+    ma, endings, shortest = (_MA, (_SHIN,), 3) if script == "arab" else ("ma", ("ch", "sh"), 4)
+    joined: list[str] = []
+    skip = False
+    for i, word in enumerate(words):
+        if skip:
+            skip = False
+            continue
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if word == ma and len(following) >= shortest and following.endswith(endings):
+            joined.append(ma + following)
+            skip = True
+        else:
+            joined.append(word)
+    return joined
 
 
 class LanguageIdModel:
@@ -89,6 +138,8 @@ class LanguageIdModel:
         self, script: str, words: Sequence[str]
     ) -> tuple[tuple[str, ...], list[float]]:
         model = self._models[script]
+        if self.config.split_negation:
+            words = join_negation(words, script)
         logits = model.logits(words)
         if script == "latin":
             joined = squeeze(" ".join(words))
@@ -144,6 +195,8 @@ class LanguageIdModel:
             )
             if other_variety == "ary" and other_confidence >= 0.9:
                 variety, confidence = "ary", other_confidence
+        if variety != "ary" and self.config.code_switch and _code_switched(text, script, minority):
+            variety, confidence = "ary", self.config.code_switch_confidence
         return LangIdResult(variety, script, round(confidence, 4))
 
     def to_dict(self) -> dict[str, Any]:

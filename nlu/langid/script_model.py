@@ -26,17 +26,21 @@ class LangIdConfig:
     max_n: int = 4  # longest character n-gram
     char_alpha: float = 0.1  # additive smoothing of character n-gram counts
     word_alpha: float = 0.1  # additive smoothing of word counts
-    char_weight: float = 3.0  # multiplies a word's mean character log-likelihood
-    word_weight: float = 0.5  # multiplies a known word's log-likelihood
-    lexicon_weight: float = 3.0  # vote of a fr/en/ar marker word
-    darija_lexicon_weight: float = 4.5  # vote of a Darija-only marker word: Darija writers mix
+    char_weight: float = 1.5  # multiplies a word's mean character log-likelihood
+    word_weight: float = 0.25  # multiplies a known word's log-likelihood
+    lexicon_weight: float = 2.0  # vote of a fr/en/ar marker word
+    darija_lexicon_weight: float = 6.0  # vote of a Darija-only marker word: Darija writers mix
     # in French and MSA words, French and MSA writers never write "dyal", "kayn" or "ديال"
     arabizi_weight: float = 5.0  # vote for ary when digits stand for letters (l3am, 7na)
     darija_cooccurrence_bonus: float = 3.0  # for each Darija marker word after the first:
     # two Darija markers in one message are decisive, whatever French or MSA surrounds them
-    max_learned_vote: float = 1.5  # bound on the trained (n-gram and word) part of a vote
-    max_word_vote: float = 6.0  # bound on how much one word can separate two varieties
+    max_learned_vote: float = 2.5  # bound on the trained (n-gram and word) part of a vote
+    max_word_vote: float = 8.0  # bound on how much one word can separate two varieties
     lexicon_pseudo_count: int = 2  # times each marker word is added to the training counts
+    code_switch: bool = True  # a message mixing Arabic-script words with French, English or
+    # Arabizi words is Darija: MSA writers add only acronyms and brands, fr/en writers no Arabic
+    code_switch_confidence: float = 0.9  # confidence given to that reading
+    split_negation: bool = True  # read Darija's negation written apart ("ما بغيتش") as one word
     hint_max_words: int = 3  # a hint is only used on messages this short...
     hint_margin: float = 1.6  # ...and when the winner leads the hinted variety by less
 

@@ -124,3 +124,21 @@ def test_config_keys_are_passed_to_the_model(
     assert component._langid_config().hint_max_words == 0
     without_hint = _parse(component, "Kenya")["language"]
     assert _parse(component, "Kenya", {"language_hint": "ar"})["language"] == without_hint
+
+
+def test_the_config_carries_the_identifiers_code_so_rasas_cache_retrains_on_a_change(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import nlu.language_id as module
+
+    before = module.code_version()
+    assert LanguageIdentifier.get_default_config()["code_version"] == before
+    fake = tmp_path / "nlu"
+    (fake / "langid").mkdir(parents=True)
+    (fake / "normalize.py").write_text("x = 1\n")
+    (fake / "langid" / "lexicons.py").write_text("WORDS = 'dyal'\n")
+    monkeypatch.setattr(module, "__file__", str(fake / "language_id.py"))
+    first = module.code_version()
+    assert first != before
+    (fake / "langid" / "lexicons.py").write_text("WORDS = 'dyal diali'\n")
+    assert module.code_version() != first
