@@ -6,7 +6,7 @@ import asyncio
 import logging
 import statistics
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -47,6 +47,9 @@ class Report:
     intent_macro_f1: dict[str, float] = field(default_factory=dict)
     entity_recall: dict[str, float | None] = field(default_factory=dict)
     language_accuracy: dict[str, float | None] = field(default_factory=dict)
+    #: Language-id errors counted by "variety->found" ("fr->ary": 3; "->none" for a message
+    #: with no letters, an e-mail or a phone number): where errors go, without the messages.
+    language_confusion: dict[str, int] = field(default_factory=dict)
     latency_ms: dict[str, float] = field(default_factory=dict)
     errors: list[tuple[str, str, str, str | None]] = field(default_factory=list)
 
@@ -109,6 +112,13 @@ def score(examples: list[Example], predictions: list[Prediction]) -> Report:
             report.language_accuracy[name] = right / len(indexes)
         else:
             report.language_accuracy[name] = None
+    if any(p.language is not None for p in predictions):
+        confusion: Counter[str] = Counter(
+            f"{e.variety}->{p.language or 'none'}"
+            for e, p in zip(examples, predictions, strict=True)
+            if VARIETY_LANGUAGE[e.variety] != p.language
+        )
+        report.language_confusion = dict(confusion.most_common())
     millis = [p.seconds * 1000 for p in predictions]
     report.latency_ms = {
         "p50": _percentile(millis, 50),

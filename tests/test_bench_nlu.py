@@ -82,3 +82,26 @@ def test_the_summary_keeps_figures_and_drops_the_messages() -> None:
     assert figures["errors"] == 1
     assert "un message privé" not in repr(figures)
     assert figures["n"] == 2
+
+
+def test_language_id_errors_are_counted_by_where_they_went_without_the_messages() -> None:
+    from nlu.evaluation import Example, Prediction, score
+
+    examples = [
+        Example("un message privé", "greet", "fr", ()),
+        Example("wach kayn chi salon", "ask_missions", "ary_lat", ()),
+        Example("k.alami@example.ma", "inform", "fr", ()),
+        Example("hello", "greet", "en", ()),
+    ]
+    predictions = [
+        Prediction("greet", "ary", set(), 0.01),
+        Prediction("ask_missions", "ary", set(), 0.01),
+        Prediction("inform", None, set(), 0.01),
+        Prediction("greet", "en", set(), 0.01),
+    ]
+    report = score(examples, predictions)
+    assert report.language_confusion == {"fr->ary": 1, "fr->none": 1}
+    assert report.language_accuracy["all"] == 0.5
+    lines = bench_nlu.table("set", {"ours": report}, report)
+    assert "| language-id errors | all | fr->ary 1, fr->none 1 |" in lines
+    assert "un message privé" not in "\n".join(lines)

@@ -1,4 +1,4 @@
-"""The frozen evaluation sets (tests/nlu/frozen2, frozen3, frozen4) never change and keep their counts.
+"""The frozen evaluation sets (tests/nlu/frozen2, 3 and 4) never change and keep their counts.
 
 Each was written in one pass before the changes it measures and is never used to train or to
 choose anything (their README.md). Any edit fails here on purpose.
