@@ -139,8 +139,38 @@ class ActionDontKnow(Action):
         return []
 
 
+REGISTRATION_FORM = "registration_form"
+
+
+def slot_before_latest_message(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest user message was read (its extraction included)."""
+    read = False
+    for event in reversed(tracker.events):
+        if not read:
+            read = event.get("event") == "user"
+        elif event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
+
+
+def keep_form_event(tracker: Tracker, events: list[EventType]) -> list[EventType]:
+    """Inside the registration form, a question about another event ("and the fees of the
+    Dakar fair?", its button) is answered, but the form goes on with the event it was filling
+    in: the answer's event, and a button's entity already taken as the slot, are set back."""
+    if tracker.active_loop_name != REGISTRATION_FORM:
+        return events
+    form_event = slot_before_latest_message(tracker, "event_slug")
+    if form_event is None:
+        return events  # the form still asks which event: the message may be the answer
+    kept = [e for e in events if not (e.get("event") == "slot" and e.get("name") == "event_slug")]
+    if tracker.get_slot("event_slug") != form_event or len(kept) != len(events):
+        kept.append(SlotSet("event_slug", form_event))
+    return kept
+
+
 class ActionMissionDetails(Action):
-    """Details of one event (named, or picked from the last list) with its .ics file."""
+    """Details of one event (named, or picked from the last list) with its .ics file; inside
+    the registration form, the form's own event stays (``keep_form_event``)."""
 
     def name(self) -> str:
         return "action_mission_details"
@@ -148,6 +178,9 @@ class ActionMissionDetails(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        return keep_form_event(tracker, await self._answer(dispatcher, tracker))
+
+    async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         lang = reply_language(tracker)
         try:
             events = await run_db(all_events, today=clock.today())

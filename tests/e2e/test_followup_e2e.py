@@ -4,10 +4,13 @@ answered, fills no answer of the form, and the form asks its question again."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from kb.session import make_engine
 from tests.e2e.servers import Servers
 from tests.e2e.test_conversations import (
     DAKAR,
@@ -15,10 +18,22 @@ from tests.e2e.test_conversations import (
     assert_said,
     payloads,
     register_payload,
+    registrations,
     said,
+    texts,
+    valid_ice,
 )
 
 pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def database(e2e_database_url: str) -> Iterator[Any]:
+    """An engine on the database the action server writes to."""
+    engine = make_engine(e2e_database_url)
+    yield engine
+    engine.dispose()
+
 
 NAIROBI = "sample-nairobi-east-africa-forum-2027"
 ABIDJAN = "sample-abidjan-b2b-mission-2027"
@@ -69,3 +84,29 @@ def test_a_follow_up_inside_the_registration_form_darija(servers: Servers) -> No
     assert listed(replies, LAGOS)
     assert not said(replies, "utter_registration_invalid_ice", lang)
     assert_said(replies, "utter_ask_ice", lang=lang)
+
+
+def test_another_events_details_inside_the_form_keep_the_forms_event(
+    servers: Servers, database: Any
+) -> None:
+    chat, lang = Chat(servers, "e2e-details-in-form-fr"), "fr"
+    assert_said(chat.say(register_payload(DAKAR)), "utter_ask_consent", lang=lang)
+    assert_said(chat.say("j'accepte"), "utter_ask_company_name", lang=lang)
+    # The Abidjan mission's details button, pressed while registering for Dakar: answered,
+    # then the form's question again, and the registration stays Dakar's.
+    replies = chat.say("/ask_mission_details" + json.dumps({"event_slug": ABIDJAN}))
+    assert_said(replies, "utter_mission_details", lang=lang)
+    assert f"https://example.org/asmex/{ABIDJAN}" in texts(replies)
+    assert_said(replies, "utter_ask_company_name", lang=lang)
+    assert_said(chat.say("Sahel Conserves SARL"), "utter_ask_ice", lang=lang)
+    ice = valid_ice("0019876540001")
+    assert_said(chat.say(ice), "utter_ask_contact_name", lang=lang)
+    assert_said(chat.say("Karim Tazi"), "utter_ask_email", lang=lang)
+    assert_said(chat.say("karim@sahel-conserves.ma"), "utter_ask_phone", lang=lang)
+    assert_said(chat.say("0677889900"), "utter_ask_sector", lang=lang)
+    summary = chat.say("agroalimentaire")
+    assert_said(summary, "utter_ask_registration_confirmed", lang=lang)
+    assert "Dakar" in texts(summary) and "Abidjan" not in texts(summary)
+    assert_said(chat.say("oui"), "utter_registration_done", lang=lang)
+    saved = registrations(database, phone="+212677889900")
+    assert [row.event_slug for row in saved] == [DAKAR]
