@@ -51,9 +51,11 @@ TRANSPARENT: Final = frozenset({"affirm", "deny", "thank", "dont_know", "change_
 #: Inside the registration form, its answers ("Atlas Export SARL", "oui", an unclear text, a
 #: greeting or thanks taken as an answer, the event chosen) are passed over too.
 FORM_ANSWERS: Final = TRANSPARENT | {"inform", "nlu_fallback", "greet", "register_mission"}
-#: A message that started the form and names what it is about ("je veux m'inscrire à la
-#: mission au Kenya"), with no question before it, is followed up as a question about events.
-FORM_START: Final = ("register_mission", "ask_missions")
+#: A message that started the form (FORM_START_INTENT) and names what it is about ("je veux
+#: m'inscrire à la mission au Kenya"), with no question before it, is followed up as a
+#: question about events (FORM_START_AS).
+FORM_START_INTENT: Final = "register_mission"
+FORM_START_AS: Final = "ask_missions"
 #: Entities naming a place: a follow-up naming one replaces all of them.
 PLACE: Final = ("country", "region", "bloc")
 #: Entities of a form's first message that make it a question about events.
@@ -110,7 +112,7 @@ def _form_start(turns: list[tuple[Turn, str | None]], form: str | None) -> tuple
     while inside < len(turns) and turns[-1 - inside][1] == form:
         inside += 1
     start = turns[-1 - inside][0] if inside < len(turns) else None
-    if start is None or start.intent != FORM_START[0]:
+    if start is None or start.intent != FORM_START_INTENT:
         return inside, None
     return inside + 1, start
 
@@ -141,7 +143,7 @@ def previous_question(tracker: Tracker) -> tuple[Turn, list[Turn]] | None:
             between.append(turn)
     named = {k: v for k, v in start.entities.items() if k in TOPICS} if start else {}
     if start is not None and named:
-        return Turn(FORM_START[1], start.text, named), in_form[::-1]
+        return Turn(FORM_START_AS, start.text, named), in_form[::-1]
     return None
 
 
