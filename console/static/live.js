@@ -1,5 +1,6 @@
-// Keeps the parts of a page marked data-live (the requests inbox, a handoff's transcript) up to
-// date without reloading it, so a member's new message shows while staff type their reply.
+// Keeps the parts of a page marked data-live (the requests inbox; a handoff's status, facts, slots,
+// registrations and transcript) up to date without reloading it, so a member's new message shows
+// while staff type their reply.
 // Every data-live-seconds (an attribute of <main>) the page is fetched again and each
 // [data-live] element is replaced by the one with the same id; forms are never touched.
 // After 15 minutes without a key, click or touch the polling stops, so the session's idle

@@ -165,15 +165,19 @@ def test_a_handoff_from_telegram_is_taken_answered_and_handed_back(
         assert row.count() == 1 and "souss-massa" in row.inner_text()
         assert "telegram" in row.inner_text() and "fr" in row.inner_text()
         shot(delegate, "handoffs-ar")
+        row.locator("a").click()
+        delegate.wait_for_url("**/handoffs/*")
+
+        admin.click("header nav >> text=Demandes")
+        admin.locator("table.handoffs tbody tr", has_text="souss-massa").locator("a").click()
+        admin.wait_for_url("**/handoffs/*")
+        admin.click("form[action$='/take'] button")
+        admin.wait_for_load_state()
+        assert "conseiller de l'ASMEX a rejoint" in sent_texts(stack.telegram, chat.user_id)[-1]
+        # The delegate's page, open on the same request, shows who took it without a reload.
+        delegate.locator("#facts", has_text=ADMIN.email).wait_for(timeout=15_000)
     finally:
         delegate.context.close()
-
-    admin.click("header nav >> text=Demandes")
-    admin.locator("table.handoffs tbody tr", has_text="souss-massa").locator("a").click()
-    admin.wait_for_url("**/handoffs/*")
-    admin.click("form[action$='/take'] button")
-    admin.wait_for_load_state()
-    assert "conseiller de l'ASMEX a rejoint" in sent_texts(stack.telegram, chat.user_id)[-1]
 
     # The member's message, held from the dialogue, reaches the page's transcript by itself
     # (console/static/live.js), and the reply being typed is left alone.
