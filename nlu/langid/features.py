@@ -18,6 +18,20 @@ _LATIN_WORD_RE = re.compile(
 _NEUTRAL_RE = re.compile(r"(?<!\S)\S+@\S+|(?:https?://|www\.)\S+")
 
 
+_ARABIC_LETTER_RE = re.compile("[\u0621-\u064a]")
+# A Latin acronym or code in capitals ("ASMEX", "EUR.1", "EUR-MED", "HKTDC"), also glued to an
+# Arabic prefix ("لASMEX").
+_ACRONYM_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9.-]*[A-Z0-9](?![A-Za-z0-9])")
+
+
+def without_acronyms(text: str) -> str:
+    """Arabic-script text without its Latin acronyms, which are in no language: "ما هي ASMEX؟"
+    has more Latin letters than Arabic ones, yet it is Arabic. Other text is returned as is."""
+    if not _ARABIC_LETTER_RE.search(text):
+        return text
+    return _ACRONYM_RE.sub(" ", text)
+
+
 def detection_text(text: str | None) -> str:
     """The normalised text, e-mail addresses and links replaced by spaces."""
     return _NEUTRAL_RE.sub(" ", normalize_text(text or ""))

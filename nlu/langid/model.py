@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nlu.langid.features import arabic_words, detection_text, latin_words
+from nlu.langid.features import arabic_words, detection_text, latin_words, without_acronyms
 from nlu.langid.labels import ARABIC_CLASSES, LATIN_CLASSES, hint_variety
 from nlu.langid.lexicons import (
     VOCABULARY,
@@ -125,7 +125,7 @@ class LanguageIdModel:
         for text, variety in examples:
             if variety not in VARIETIES or not text:
                 continue
-            normalized = normalize_text(text)
+            normalized = normalize_text(self._readable(text))
             if variety in ARABIC_CLASSES:
                 self._models["arab"].add(arabic_words(normalized), variety)
             if variety in LATIN_CLASSES:
@@ -133,6 +133,10 @@ class LanguageIdModel:
         for model in self._models.values():
             model.compile()
         return self
+
+    def _readable(self, text: str) -> str:
+        """The text the identifier reads (without Latin acronyms in Arabic-script text)."""
+        return without_acronyms(text) if self.config.drop_acronyms else text
 
     def _script_logits(
         self, script: str, words: Sequence[str]
@@ -178,7 +182,7 @@ class LanguageIdModel:
             The variety (None when the text has no letters: emoji, digits, empty), the
             dominant script and the probability of the chosen variety.
         """
-        normalized = detection_text(text)
+        normalized = detection_text(self._readable(text or ""))
         arabic, latin = count_letters(normalized)
         if arabic == 0 and latin == 0:
             return LangIdResult(None, "none", 0.0)

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from nlu.langid import LangIdConfig, LanguageIdModel, load_examples
+from nlu.langid.features import without_acronyms
 from nlu.langid.lexicons import lexicon_votes
 from nlu.langid.model import join_negation
 
@@ -113,3 +114,25 @@ def test_darija_present_tense_prefix(word: str, vote: float) -> None:
 )
 def test_chat_words(model: LanguageIdModel, text: str, variety: str) -> None:
     assert model.predict(text).variety == variety
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ما هي ASMEX؟", "ما هي  ؟"),
+        ("من هو المدير العام لASMEX؟", "من هو المدير العام ل ؟"),  # glued to a prefix
+        ("شهادة EUR.1 أو EUR-MED", "شهادة   أو  "),
+        ("شركة Atlas Fruits", "شركة Atlas Fruits"),  # a brand is not an acronym
+        ("c'est quoi ASMEX", "c'est quoi ASMEX"),  # no Arabic letter: unchanged
+    ],
+)
+def test_acronyms_are_dropped_from_arabic_script_text(text: str, expected: str) -> None:
+    assert without_acronyms(text) == expected
+
+
+def test_an_arabic_question_about_an_acronym_is_arabic(model: LanguageIdModel) -> None:
+    # "ASMEX" has more letters than "ما هي": read by letter count, the message was Latin.
+    result = model.predict("ما هي ASMEX؟")
+    assert (result.variety, result.script) == ("ar", "arab")
+    kept = LanguageIdModel(LangIdConfig(drop_acronyms=False)).fit(_training())
+    assert kept.predict("ما هي ASMEX؟").script == "latin"
