@@ -14,7 +14,6 @@ coefficients of the linear model and its softmax temperature.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 from collections import Counter
@@ -32,7 +31,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.intent_features import blocks, fit_features, fit_linear, mask_entities, prepare, softmax
-from nlu.trained_component import TrainedComponent, source_hash
+from nlu.trained_component import TrainedComponent, source_hash, source_hash_once
 
 logger = logging.getLogger(__name__)
 
@@ -43,21 +42,15 @@ _VOCAB_FILE = "intent_vocabulary.json"
 __all__ = ["ExporterIntentClassifier", "mask_entities", "prepare"]
 
 
+#: What the features are made with, under nlu/: a change retrains the classifier.
+_SOURCES = ("intent_features.py", "skeleton.py", "normalize.py", "vocabulary/gazetteer/*.yml")
+
+
 def code_version() -> str:
     """A hash of the code and vocabulary the features are made with (``source_hash``): a
     change of the features' code retrains the classifier instead of restoring the old one from
     Rasa's cache."""
-    return source_hash(
-        Path(__file__).parent,
-        ("intent_features.py", "skeleton.py", "normalize.py", "vocabulary/gazetteer/*.yml"),
-    )
-
-
-@functools.cache
-def _code_version_once() -> str:
-    """code_version, read once per process: get_default_config runs for every pipeline
-    built or loaded, and the files cannot change under a running process."""
-    return code_version()
+    return source_hash(Path(__file__).parent, _SOURCES)
 
 
 class _Block(NamedTuple):
@@ -99,7 +92,7 @@ class ExporterIntentClassifier(TrainedComponent[dict[str, Any]], IntentClassifie
             # How many intents the ranking in the parse result lists.
             "ranking_length": 10,
             # The features' code (set, not configured): see code_version.
-            "code_version": _code_version_once(),
+            "code_version": source_hash_once(Path(__file__).parent, _SOURCES),
         }
 
     def __init__(

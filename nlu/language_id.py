@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 from pathlib import Path
@@ -23,7 +22,7 @@ from nlu.langid import (
     language_code,
     variety_from_label,
 )
-from nlu.trained_component import TrainedComponent, source_hash
+from nlu.trained_component import TrainedComponent, source_hash, source_hash_once
 
 logger = logging.getLogger(__name__)
 
@@ -34,16 +33,14 @@ LANGUAGE_HINT = "language_hint"
 MODEL_FILE = "langid.json"
 
 
+#: The identifier's code and lexicons, under nlu/: a change retrains it.
+_SOURCES = ("langid/*.py", "normalize.py")
+
+
 def code_version() -> str:
     """A hash of the identifier's code and lexicons (``source_hash``): a change retrains it
     instead of restoring the old model from Rasa's cache."""
-    return source_hash(Path(__file__).parent, ("langid/*.py", "normalize.py"))
-
-
-@functools.cache
-def _code_version_once() -> str:
-    """code_version, read once per process (get_default_config runs for every pipeline)."""
-    return code_version()
+    return source_hash(Path(__file__).parent, _SOURCES)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
@@ -80,7 +77,7 @@ class LanguageIdentifier(TrainedComponent[LanguageIdModel]):
             # ...and only when the winner leads the hinted variety by less than this.
             "hint_margin": defaults.hint_margin,
             # The identifier's code (set, not configured): see code_version.
-            "code_version": _code_version_once(),
+            "code_version": source_hash_once(Path(__file__).parent, _SOURCES),
         }
 
     def __init__(

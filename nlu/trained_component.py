@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from abc import abstractmethod
@@ -32,6 +33,14 @@ def source_hash(root: Path, patterns: Sequence[str]) -> str:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+@functools.cache
+def source_hash_once(root: Path, patterns: tuple[str, ...]) -> str:
+    """``source_hash`` read once per process, for a component's default config:
+    get_default_config runs for every pipeline built or loaded, and the files cannot change
+    under a running process."""
+    return source_hash(root, patterns)
 
 
 class TrainedComponent(GraphComponent, Generic[ModelT]):
