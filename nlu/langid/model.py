@@ -10,7 +10,6 @@ very short messages. The model is plain dictionaries: it persists as JSON.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,22 +46,17 @@ def _softmax(logits: Sequence[float]) -> list[float]:
     return [e / total for e in exps]
 
 
-_CAPITALS_RE = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+")
-
-
-def _code_switched(text: str | None, script: str, minority: Sequence[str]) -> bool:
+def _code_switched(script: str, minority: Sequence[str]) -> bool:
     """Whether the minority script's words show Darija code-switching.
 
     Arabic words (two letters or more) inside a Latin-script message, or a common French,
-    English or Arabizi word (not written in capitals) inside an Arabic-script one.
+    English or Arabizi word inside an Arabic-script one (whose acronyms in capitals, "ASMEX",
+    "EUR.1", were dropped before reading: ``LangIdConfig.drop_acronyms``).
     """
     if script == "latin":
         return any(len(word) >= 2 for word in minority)
-    capitals = {
-        normalize_text(token) for token in _CAPITALS_RE.findall(text or "") if token.isupper()
-    }
     common = common_latin_words()
-    return any(word in common and word not in capitals for word in minority)
+    return any(word in common for word in minority)
 
 
 _MA = "\u0645\u0627"  # ما
@@ -199,7 +193,7 @@ class LanguageIdModel:
             )
             if other_variety == "ary" and other_confidence >= 0.9:
                 variety, confidence = "ary", other_confidence
-        if variety != "ary" and self.config.code_switch and _code_switched(text, script, minority):
+        if variety != "ary" and self.config.code_switch and _code_switched(script, minority):
             variety, confidence = "ary", self.config.code_switch_confidence
         return LangIdResult(variety, script, round(confidence, 4))
 
