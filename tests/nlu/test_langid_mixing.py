@@ -117,6 +117,23 @@ def test_chat_words(model: LanguageIdModel, text: str, variety: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "variety"),
+    [
+        ("idk", "en"),
+        ("nah", "en"),
+        ("cya", "en"),
+        ("cheers", "en"),
+        ("r u a bot", "en"),
+        ("nan", "fr"),
+        ("negatif", "fr"),
+    ],
+)
+def test_chat_words_are_in_the_lexicons(text: str, variety: str) -> None:
+    # Untrained: the lexicons alone (without these words they read as ary or the other language).
+    assert LanguageIdModel().predict(text).variety == variety
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("ما هي ASMEX؟", "ما هي  ؟"),
