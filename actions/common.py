@@ -49,6 +49,17 @@ def latest_user_metadata(tracker: Tracker) -> dict[str, Any]:
     return {}
 
 
+def slot_before_latest_message(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest user message was read (its extraction included)."""
+    read = False
+    for event in reversed(tracker.events):
+        if not read:
+            read = event.get("event") == "user"
+        elif event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
+
+
 def entity_values(tracker: Tracker, entity: str) -> list[str]:
     """Distinct values of one entity in the latest user message, in order."""
     values = [

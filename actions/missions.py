@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.asmex import PAST_ONLY, named_past_event, read_facts, utter_past_detail
-from actions.common import reply_language
+from actions.common import reply_language, slot_before_latest_message
 from actions.event_search import (
     FILTER_ENTITIES,
     MAX_LISTED,
@@ -140,17 +140,6 @@ class ActionDontKnow(Action):
 
 
 REGISTRATION_FORM = "registration_form"
-
-
-def slot_before_latest_message(tracker: Tracker, slot: str) -> Any:
-    """The slot's value before the latest user message was read (its extraction included)."""
-    read = False
-    for event in reversed(tracker.events):
-        if not read:
-            read = event.get("event") == "user"
-        elif event.get("event") == "slot" and event.get("name") == slot:
-            return event.get("value")
-    return None
 
 
 def keep_form_event(tracker: Tracker, events: list[EventType]) -> list[EventType]:

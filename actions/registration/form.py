@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import channel_identity, reply_language
+from actions.common import channel_identity, reply_language, slot_before_latest_message
 from actions.event_search import MAX_LISTED, all_events, listed_slugs, resolve_message
 from actions.missions import event_button, event_values
 from actions.registration.answers import FORM_SLOTS, PERSONAL_SLOTS
@@ -27,15 +27,7 @@ logger = logging.getLogger(__name__)
 
 def _asked_before(tracker: Tracker) -> bool:
     """Whether the latest user message answered the form's event question."""
-    requested = None
-    seen_user = False
-    for event in reversed(tracker.events):
-        if not seen_user:
-            seen_user = event.get("event") == "user"
-        elif event.get("event") == "slot" and event.get("name") == "requested_slot":
-            requested = event.get("value")
-            break
-    return requested == "event_slug"
+    return slot_before_latest_message(tracker, "requested_slot") == "event_slug"
 
 
 class ActionAskEventSlug(Action):

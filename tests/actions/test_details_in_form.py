@@ -10,7 +10,8 @@ import pytest
 from rasa_sdk import Tracker
 from sqlalchemy.engine import Engine
 
-from actions.missions import ActionMissionDetails, slot_before_latest_message
+from actions.common import slot_before_latest_message
+from actions.missions import ActionMissionDetails
 from tests.actions.test_missions import ABIDJAN, DAKAR, responses, run
 from tests.conftest import Clock
 
