@@ -25,6 +25,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from core.identity import conversation_id, split_conversation_id
+from kb.session import make_engine
 from tests.e2e.servers import ROOT, Servers, running_servers
 from tests.e2e.stack import PRODUCTION_ENDPOINTS, prepare_database, production_stack
 from tests.support.fake_platforms import PHONE_NUMBER_ID, FakeApi
@@ -170,3 +171,11 @@ def servers(stack: Stack) -> Servers:
 def e2e_database_url(stack: Stack) -> str:
     """URL of the knowledge base the action server uses (migrated, data/kb loaded)."""
     return stack.database_url
+
+
+@pytest.fixture(scope="module")
+def database(e2e_database_url: str) -> Iterator[Any]:
+    """An engine on the database the action server writes to."""
+    engine = make_engine(e2e_database_url)
+    yield engine
+    engine.dispose()

@@ -4,7 +4,6 @@ and /session_start typed by a member."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -14,7 +13,6 @@ from sqlalchemy.orm import Session
 from actions.registration.consent import accept
 from core.identity import conversation_id
 from kb.registrations import create_registration
-from kb.session import make_engine
 from kb.users import get_or_create_user
 from tests.e2e.conftest import E2E_TODAY
 from tests.e2e.servers import Servers
@@ -34,14 +32,6 @@ from tests.e2e.test_conversations import (
 pytestmark = pytest.mark.model
 
 TODAY = date.fromisoformat(E2E_TODAY)
-
-
-@pytest.fixture(scope="module")
-def database(e2e_database_url: str) -> Iterator[Any]:
-    """An engine on the database the action server writes to."""
-    engine = make_engine(e2e_database_url)
-    yield engine
-    engine.dispose()
 
 
 # --- consent -------------------------------------------------------------------------------------

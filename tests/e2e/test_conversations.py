@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -24,7 +23,6 @@ from sqlalchemy.orm import Session
 from kb.alerts import list_alert_subscriptions
 from kb.models import User
 from kb.registrations import list_all_registrations
-from kb.session import make_engine
 from kb.views import AlertSubscriptionView, RegistrationView
 from tests.e2e.conftest import Stack
 from tests.e2e.servers import Servers
@@ -136,14 +134,6 @@ def invalid_ice(number: str) -> str:
 
 def to_arabic_indic(text: str) -> str:
     return text.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
-
-
-@pytest.fixture(scope="module")
-def database(e2e_database_url: str) -> Iterator[Any]:
-    """An engine on the database the action server writes to."""
-    engine = make_engine(e2e_database_url)
-    yield engine
-    engine.dispose()
 
 
 def registrations(engine: Any, **filters: Any) -> list[RegistrationView]:

@@ -5,12 +5,10 @@ answered, fills no answer of the form, and the form asks its question again."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from kb.session import make_engine
 from tests.e2e.servers import Servers
 from tests.e2e.test_conversations import (
     DAKAR,
@@ -25,14 +23,6 @@ from tests.e2e.test_conversations import (
 )
 
 pytestmark = pytest.mark.model
-
-
-@pytest.fixture(scope="module")
-def database(e2e_database_url: str) -> Iterator[Any]:
-    """An engine on the database the action server writes to."""
-    engine = make_engine(e2e_database_url)
-    yield engine
-    engine.dispose()
 
 
 NAIROBI = "sample-nairobi-east-africa-forum-2027"

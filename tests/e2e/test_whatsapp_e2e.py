@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +24,6 @@ from sqlalchemy.orm import Session
 
 from bot.channels.texts import TEXTS
 from kb.models import User
-from kb.session import make_engine
 from tests.e2e.conftest import TWILIO_PUBLIC_URL, TWILIO_TOKEN, WHATSAPP_APP_SECRET, Stack
 from tests.e2e.servers import Servers
 from tests.e2e.test_conversations import (
@@ -66,13 +64,6 @@ def graph(stack: Stack) -> FakeApi:
 def twilio(stack: Stack) -> FakeApi:
     """The fake Twilio REST API the Twilio channel replies to."""
     return stack.twilio
-
-
-@pytest.fixture(scope="module")
-def database(e2e_database_url: str) -> Iterator[Any]:
-    engine = make_engine(e2e_database_url)
-    yield engine
-    engine.dispose()
 
 
 # --- a WhatsApp user -----------------------------------------------------------------------------
