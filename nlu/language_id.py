@@ -33,8 +33,8 @@ LANGUAGE_HINT = "language_hint"
 MODEL_FILE = "langid.json"
 
 
-#: The identifier's code and lexicons, under nlu/: a change retrains it.
-_SOURCES = ("langid/*.py", "normalize.py")
+#: The identifier's code, lexicons and reference corpus, under nlu/: a change retrains it.
+_SOURCES = ("langid/*.py", "langid/corpus/*.txt", "normalize.py")
 
 
 def code_version() -> str:

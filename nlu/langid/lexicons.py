@@ -68,7 +68,8 @@ DARIJA_LATIN: tuple[str, ...] = _words(
     chkran choukrane baraka labas lbas bikhir bkhir mrhba marhba merhba wakha wkha waxa iyeh
     iyah inchallah nchallah inshallah hamdullah hamdoulah hamdolilah lhamdulillah tbarkallah
     khoya khouya khti sahbi fl fel f w o la ma ta ou d n ok okay oki salon salons bghitch
-    mabghitch kaynch makaynch yallah wah
+    mabghitch kaynch makaynch yallah wah activi desactivi annuli confirmi validi supprimi
+    envoyi activit desactivit annulit confirmit validit supprimit
     """
 )
 
@@ -155,6 +156,24 @@ WHOLE_MESSAGE: dict[str, str] = {
     "non": "fr",
     "no": "en",
 }
+
+# Darija marker words that are also a place name: "safi" (enough) is the city of Safi after a
+# preposition or in the region's name ("la mission de Safi", "Marrakech-Safi").
+PLACE_HOMONYMS: dict[str, frozenset[str]] = {
+    "safi": frozenset(
+        _words("marrakech marrakesh de du a vers pour sur to in from for of at near")
+    ),
+}
+
+
+def without_place_homonyms(words: list[str]) -> list[str]:
+    """Latin words without the Darija homonyms of a place name where they name the place."""
+    return [
+        word
+        for i, word in enumerate(words)
+        if not (i and words[i - 1] in PLACE_HOMONYMS.get(word, ()))
+    ]
+
 
 _DOUBLE_RE = re.compile(r"([^\W\d_])\1+")
 # Darija negation circumfix ma...ch (ماعنديش، ماكاينش، مابغيتش) and "f" glued to the article

@@ -9,11 +9,13 @@ very short messages. The model is plain dictionaries: it persists as JSON.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from nlu.langid.corpus import corpus_examples
 from nlu.langid.features import arabic_words, detection_text, latin_words, without_acronyms
 from nlu.langid.labels import ARABIC_CLASSES, LATIN_CLASSES, hint_variety
 from nlu.langid.lexicons import (
@@ -22,6 +24,7 @@ from nlu.langid.lexicons import (
     common_latin_words,
     lexicons,
     squeeze,
+    without_place_homonyms,
 )
 from nlu.langid.script_model import LangIdConfig, ScriptModel
 from nlu.normalize import count_letters, normalize_text
@@ -83,30 +86,72 @@ def join_negation(words: Sequence[str], script: str) -> list[str]:
     return joined
 
 
+def _readable(text: str, config: LangIdConfig) -> str:
+    """The text the identifier reads (without Latin acronyms in Arabic-script text)."""
+    return without_acronyms(text) if config.drop_acronyms else text
+
+
+def _count_example(
+    models: Mapping[str, ScriptModel], config: LangIdConfig, text: str, variety: str, count: int
+) -> None:
+    """Count one labelled message: its Arabic-script words in the Arabic model for ar/ary,
+    its Latin words in the Latin model for fr/en/ary."""
+    normalized = normalize_text(_readable(text, config))
+    if variety in ARABIC_CLASSES:
+        models["arab"].add(arabic_words(normalized), variety, count)
+    if variety in LATIN_CLASSES:
+        models["latin"].add(latin_words(normalized), variety, count)
+
+
+@functools.lru_cache(maxsize=8)
+def _untrained_models(config: LangIdConfig) -> dict[str, ScriptModel]:
+    """The counts every model starts from: the marker lexicons and the common vocabulary, each
+    word ``lexicon_pseudo_count`` times, and the reference corpus, each line ``corpus_count``
+    times. Built once per configuration and never modified (models copy them)."""
+    models = {
+        "arab": ScriptModel("arab", ARABIC_CLASSES, config),
+        "latin": ScriptModel("latin", LATIN_CLASSES, config),
+    }
+    for script, model in models.items():
+        for cls, words in lexicons(script).items():
+            model.add(words, cls, config.lexicon_pseudo_count)
+    for key, vocabulary in VOCABULARY.items():
+        cls = "ary" if key == "ary_ar" else key
+        script = "arab" if key in ("ar", "ary_ar") else "latin"
+        models[script].add(
+            [normalize_text(w) for w in vocabulary], cls, config.lexicon_pseudo_count
+        )
+    if config.corpus_count > 0:
+        for text, variety in corpus_examples():
+            _count_example(models, config, text, variety, config.corpus_count)
+    return models
+
+
 class LanguageIdModel:
     """Detects fr / ar / ary / en; usable untrained (lexicons only), better once fitted."""
 
-    def __init__(self, config: LangIdConfig | None = None) -> None:
+    def __init__(
+        self, config: LangIdConfig | None = None, models: dict[str, ScriptModel] | None = None
+    ) -> None:
+        """An untrained model (marker lexicons and reference corpus), or the given models."""
         self.config = config or LangIdConfig()
-        self._models: dict[str, ScriptModel] = {}
-        self._reset()
+        self._models: dict[str, ScriptModel] = models or {}
+        if models is None:
+            self._reset()
 
     def _reset(self) -> None:
-        self._models = {
-            "arab": ScriptModel("arab", ARABIC_CLASSES, self.config),
-            "latin": ScriptModel("latin", LATIN_CLASSES, self.config),
-        }
-        for script, model in self._models.items():
-            for cls, words in lexicons(script).items():
-                model.add(words, cls, self.config.lexicon_pseudo_count)
-        for key, vocabulary in VOCABULARY.items():
-            cls = "ary" if key == "ary_ar" else key
-            script = "arab" if key in ("ar", "ary_ar") else "latin"
-            self._models[script].add(
-                [normalize_text(w) for w in vocabulary], cls, self.config.lexicon_pseudo_count
-            )
-        for model in self._models.values():
+        """Back to the untrained counts, copied from the ones built once per configuration."""
+        self._models = {}
+        for script, base in _untrained_models(self.config).items():
+            model = ScriptModel(script, base.classes, self.config)
+            for cls in base.classes:
+                model.char_counts[cls].update(base.char_counts[cls])
+                model.word_counts[cls].update(base.word_counts[cls])
             model.compile()
+            self._models[script] = model
+
+    def _add_example(self, text: str, variety: str, count: int = 1) -> None:
+        _count_example(self._models, self.config, text, variety, count)
 
     def fit(self, examples: Iterable[tuple[str, str]]) -> LanguageIdModel:
         """Train on (text, variety) pairs; varieties outside fr/ar/ary/en are skipped.
@@ -119,23 +164,21 @@ class LanguageIdModel:
         for text, variety in examples:
             if variety not in VARIETIES or not text:
                 continue
-            normalized = normalize_text(self._readable(text))
-            if variety in ARABIC_CLASSES:
-                self._models["arab"].add(arabic_words(normalized), variety)
-            if variety in LATIN_CLASSES:
-                self._models["latin"].add(latin_words(normalized), variety)
+            self._add_example(text, variety)
         for model in self._models.values():
             model.compile()
         return self
 
     def _readable(self, text: str) -> str:
         """The text the identifier reads (without Latin acronyms in Arabic-script text)."""
-        return without_acronyms(text) if self.config.drop_acronyms else text
+        return _readable(text, self.config)
 
     def _script_logits(
         self, script: str, words: Sequence[str]
     ) -> tuple[tuple[str, ...], list[float]]:
         model = self._models[script]
+        if script == "latin":
+            words = without_place_homonyms(list(words))
         if self.config.split_negation:
             words = join_negation(words, script)
         logits = model.logits(words)
@@ -210,8 +253,6 @@ class LanguageIdModel:
         """Rebuild a model saved with ``to_dict``."""
         if data.get("version") != FORMAT_VERSION:
             raise ValueError(f"unsupported language-id model version {data.get('version')!r}")
-        model = cls(LangIdConfig(**data["config"]))
-        model._models = {
-            s: ScriptModel.from_dict(s, m, model.config) for s, m in data["models"].items()
-        }
-        return model
+        config = LangIdConfig(**data["config"])
+        models = {s: ScriptModel.from_dict(s, m, config) for s, m in data["models"].items()}
+        return cls(config, models)

@@ -37,13 +37,17 @@ class LangIdConfig:
     max_learned_vote: float = 2.5  # bound on the trained (n-gram and word) part of a vote
     max_word_vote: float = 8.0  # bound on how much one word can separate two varieties
     lexicon_pseudo_count: int = 2  # times each marker word is added to the training counts
+    corpus_count: int = 1  # times each line of the reference corpus (nlu/langid/corpus) is
+    # added to the training counts; 0 leaves the corpus out
     code_switch: bool = True  # a message mixing Arabic-script words with French, English or
     # Arabizi words is Darija: MSA writers add only acronyms and brands, fr/en writers no Arabic
     code_switch_confidence: float = 0.9  # confidence given to that reading
     drop_acronyms: bool = True  # Latin acronyms in an Arabic-script message are in no language
     split_negation: bool = True  # read Darija's negation written apart ("ما بغيتش") as one word
     hint_max_words: int = 3  # a hint is only used on messages this short...
-    hint_margin: float = 1.6  # ...and when the winner leads the hinted variety by less
+    hint_margin: float = 2.6  # ...and when the winner leads the hinted variety by less: more
+    # than the learned part of one word's vote (max_learned_vote), which the reference corpus
+    # can skew for a name or "ok", less than a marker word's
 
 
 class ScriptModel:

@@ -141,4 +141,12 @@ def test_the_config_carries_the_identifiers_code_so_rasas_cache_retrains_on_a_ch
     first = module.code_version()
     assert first != before
     (fake / "langid" / "lexicons.py").write_text("WORDS = 'dyal diali'\n")
-    assert module.code_version() != first
+    second = module.code_version()
+    assert second != first
+    # The reference corpus is part of what the identifier learns from.
+    (fake / "langid" / "corpus").mkdir()
+    (fake / "langid" / "corpus" / "ar.txt").write_text("هل توجد بعثة\n", encoding="utf-8")
+    third = module.code_version()
+    assert third != second
+    (fake / "langid" / "corpus" / "ar.txt").write_text("هل توجد بعثة؟\n", encoding="utf-8")
+    assert module.code_version() != third
