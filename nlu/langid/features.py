@@ -24,12 +24,23 @@ _ARABIC_LETTER_RE = re.compile("[\u0621-\u064a]")
 _ACRONYM_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9.-]*[A-Z0-9](?![A-Za-z0-9])")
 
 
+# A proper name of two capitalised Latin words or more, joined by spaces or by a short lower-case
+# link word ("Made in Africa", "Atlas Fruits", "Salon de Paris"): a fair or a company named
+# inside an Arabic-script message, in no language.
+_NAME_WORD = r"[A-Z][A-Za-z0-9'&.-]*"
+_NAME_RE = re.compile(
+    rf"(?<![A-Za-z0-9]){_NAME_WORD}(?:\s+(?:(?:in|of|de|du|des|la|le|the|and|et|&)\s+)?"
+    rf"{_NAME_WORD})+(?![A-Za-z0-9])"
+)
+
+
 def without_acronyms(text: str) -> str:
-    """Arabic-script text without its Latin acronyms, which are in no language: "ما هي ASMEX؟"
-    has more Latin letters than Arabic ones, yet it is Arabic. Other text is returned as is."""
+    """Arabic-script text without its Latin acronyms and names, which are in no language:
+    "ما هي ASMEX؟" has more Latin letters than Arabic ones, yet it is Arabic, and so is
+    "أين سينظم معرض Made in Africa؟". Other text is returned as is."""
     if not _ARABIC_LETTER_RE.search(text):
         return text
-    return _ACRONYM_RE.sub(" ", text)
+    return _ACRONYM_RE.sub(" ", _NAME_RE.sub(" ", text))
 
 
 def detection_text(text: str | None) -> str:

@@ -38,6 +38,7 @@ def model() -> LanguageIdModel:
         "بغيت نعرف les salons ديال دبي",  # Arabic majority, French function words
         "شبعت من les notifs، حبسوهم",
         "stop التنبيهات svp",
+        "بغيت نمشي ل Made in Africa واش باقي التسجيل",  # a name does not hide the Darija
     ],
 )
 def test_arabic_and_french_words_together_are_darija(model: LanguageIdModel, text: str) -> None:
@@ -51,6 +52,8 @@ def test_arabic_and_french_words_together_are_darija(model: LanguageIdModel, tex
         "كيف أحصل على شهادة المنشأ EUR.1؟",
         "أريد معلومات عن شركة Atlas Fruits",  # a brand, capitalised
         "ما هي نتائج زيارة وفد HKTDC إلى الدار البيضاء؟",
+        "أين سينظم معرض Made in Africa بالضبط؟",  # "in" alone would be English
+        "نعتذر، لن نحضر معرض Made in Africa، يرجى إلغاء حجز الجناح",
     ],
 )
 def test_msa_with_an_acronym_or_a_brand_stays_msa(model: LanguageIdModel, text: str) -> None:
@@ -139,7 +142,10 @@ def test_chat_words_are_in_the_lexicons(text: str, variety: str) -> None:
         ("ما هي ASMEX؟", "ما هي  ؟"),
         ("من هو المدير العام لASMEX؟", "من هو المدير العام ل ؟"),  # glued to a prefix
         ("شهادة EUR.1 أو EUR-MED", "شهادة   أو  "),
-        ("شركة Atlas Fruits", "شركة Atlas Fruits"),  # a brand is not an acronym
+        ("شركة Atlas Fruits", "شركة  "),  # a name of capitalised words
+        ("أين سينظم معرض Made in Africa؟", "أين سينظم معرض  ؟"),  # with a link word
+        ("واش كاين Salon f Dubai", "واش كاين Salon f Dubai"),  # lone capitals: maybe French
+        ("بغيت les alertes", "بغيت les alertes"),
         ("c'est quoi ASMEX", "c'est quoi ASMEX"),  # no Arabic letter: unchanged
     ],
 )
