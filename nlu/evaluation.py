@@ -13,9 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nlu.vocabulary.canonical import language_from_detection
+
 #: Block metadata `variety` -> the language the identifier should report.
 VARIETY_LANGUAGE = {"fr": "fr", "ar": "ar", "ary_ar": "ary", "ary_lat": "ary", "en": "en"}
 VARIETIES = tuple(VARIETY_LANGUAGE)
+#: The language the assistant should reply in to each variety (docs/nlu.md).
+REPLY_LANGUAGE = {"fr": "fr", "ar": "ar", "ary_ar": "ar", "ary_lat": "fr", "en": "en"}
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Prediction:
     language: str | None
     entities: set[tuple[str, str]]
     seconds: float
+    script: str | None = None  # "arab", "latin" or "none", from the language identifier
 
 
 @dataclass
@@ -50,6 +55,11 @@ class Report:
     #: Language-id errors counted by "variety->found" ("fr->ary": 3; "->none" for a message
     #: with no letters, an e-mail or a phone number): where errors go, without the messages.
     language_confusion: dict[str, int] = field(default_factory=dict)
+    #: Share of messages whose detection gives the reply language their variety should get
+    #: (Arabic for MSA and Darija in Arabic script, French for French and Arabizi, English),
+    #: by nlu.vocabulary.canonical.language_from_detection; a message with no letters counts
+    #: as wrong. None when the model reports no script (langdetect, Rasa's default pipeline).
+    reply_language_accuracy: dict[str, float | None] = field(default_factory=dict)
     latency_ms: dict[str, float] = field(default_factory=dict)
     errors: list[tuple[str, str, str, str | None]] = field(default_factory=list)
 
@@ -112,6 +122,15 @@ def score(examples: list[Example], predictions: list[Prediction]) -> Report:
             report.language_accuracy[name] = right / len(indexes)
         else:
             report.language_accuracy[name] = None
+        if any(predictions[i].script is not None for i in indexes):
+            right = sum(
+                REPLY_LANGUAGE[examples[i].variety]
+                == language_from_detection(predictions[i].language, predictions[i].script)
+                for i in indexes
+            )
+            report.reply_language_accuracy[name] = right / len(indexes)
+        else:
+            report.reply_language_accuracy[name] = None
     if any(p.language is not None for p in predictions):
         confusion: Counter[str] = Counter(
             f"{e.variety}->{p.language or 'none'}"
@@ -137,7 +156,9 @@ def prediction_from_parse(parse: dict[str, Any], seconds: float) -> Prediction:
     """Turn a Rasa parse result into a Prediction."""
     intent = (parse.get("intent") or {}).get("name")
     entities = {(str(e.get("entity")), str(e.get("value"))) for e in parse.get("entities") or []}
-    return Prediction(intent, parse.get("language"), entities, seconds)
+    return Prediction(
+        intent, parse.get("language"), entities, seconds, parse.get("language_script")
+    )
 
 
 async def predict_all(

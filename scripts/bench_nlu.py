@@ -164,6 +164,9 @@ def table(title: str, results: dict[str, Report], langdetect: Report) -> list[st
             for n in names
         ]
         lines.append(f"| language id | {group} | " + " | ".join(cells) + " |")
+    for group in groups:
+        cells = [pct(results[n].reply_language_accuracy.get(group)) for n in names]
+        lines.append(f"| reply language | {group} | " + " | ".join(cells) + " |")
     cells = [
         ", ".join(f"{k} {v}" for k, v in results[n].language_confusion.items()) or "-"
         for n in names

@@ -105,3 +105,35 @@ def test_language_id_errors_are_counted_by_where_they_went_without_the_messages(
     lines = bench_nlu.table("set", {"ours": report}, report)
     assert "| language-id errors | all | fr->ary 1, fr->none 1 |" in lines
     assert "un message privé" not in "\n".join(lines)
+
+
+def test_reply_language_counts_what_the_member_would_be_answered_in() -> None:
+    """French read as Arabizi is still answered in French, MSA read as Darija in Arabic; Darija
+    in Arabic script read as Latin-script Darija would be answered in French: wrong."""
+    from nlu.evaluation import Example, Prediction, score
+
+    examples = [
+        Example("m1", "greet", "fr", ()),
+        Example("m2", "greet", "ar", ()),
+        Example("m3", "greet", "ary_ar", ()),
+        Example("m4", "greet", "ary_lat", ()),
+        Example("m5", "greet", "en", ()),
+        Example("m6", "inform", "en", ()),
+    ]
+    predictions = [
+        Prediction("greet", "ary", set(), 0.01, "latin"),  # fr -> ary, Latin: French reply
+        Prediction("greet", "ary", set(), 0.01, "arab"),  # ar -> ary, Arabic script: Arabic
+        Prediction("greet", "ary", set(), 0.01, "latin"),  # ary_ar answered in French: wrong
+        Prediction("greet", "en", set(), 0.01, "latin"),  # Arabizi answered in English: wrong
+        Prediction("greet", "en", set(), 0.01, "latin"),
+        Prediction("inform", None, set(), 0.01, "none"),  # no letters: counted wrong
+    ]
+    report = score(examples, predictions)
+    assert report.language_accuracy["all"] == 2 / 6
+    assert report.reply_language_accuracy["all"] == 3 / 6
+    assert report.reply_language_accuracy["fr"] == 1.0
+    assert report.reply_language_accuracy["ary_ar"] == 0.0
+    lines = bench_nlu.table("set", {"ours": report}, report)
+    assert "| reply language | all | 50.0% |" in lines
+    without_script = score(examples, [Prediction("greet", "fr", set(), 0.01)] * 6)
+    assert without_script.reply_language_accuracy["all"] is None
