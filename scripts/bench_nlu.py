@@ -64,6 +64,20 @@ def default_config() -> Path:
     return Path(rasa.__file__).parent / "cli" / "initial_project" / "config.yml"
 
 
+def config_content(config: Path) -> str:
+    """What a config file says, as the cache key sees it. `rasa train` rewrites the config it
+    is given when the pipeline is left to its defaults (Rasa's own `rasa init` config): it adds
+    a random `assistant_id` and the default pipeline as comments. Hashing the bytes, the first
+    training changed the key of the model it had just trained; the parsed content without
+    `assistant_id` stays the same."""
+    import yaml
+
+    content = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    if isinstance(content, dict):
+        content.pop("assistant_id", None)
+    return json.dumps(content, sort_keys=True, default=str)
+
+
 def fingerprint(name: str, config: Path) -> str:
     """What a model is trained from: config, training data, Rasa's version, and for ours the
     code of nlu/ (its components, lexicons and the language identifier's reference corpus).
@@ -71,7 +85,8 @@ def fingerprint(name: str, config: Path) -> str:
     import rasa
 
     digest = hashlib.sha256(f"{name}|rasa {rasa.__version__}|".encode())
-    files = [config, *sorted((ROOT / "data" / "nlu").glob("*.yml"))]
+    digest.update(config_content(config).encode())
+    files = sorted((ROOT / "data" / "nlu").glob("*.yml"))
     if name == "ours":
         files += sorted(p for p in (ROOT / "nlu").rglob("*") if p.suffix in (".py", ".yml", ".txt"))
     for path in files:

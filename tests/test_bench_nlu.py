@@ -50,6 +50,22 @@ def test_the_default_pipeline_does_not_retrain_when_only_our_code_changes(projec
     assert bench_nlu.fingerprint("rasa-default", default) != before
 
 
+def test_rasas_rewrite_of_the_default_config_keeps_the_key(project: Path) -> None:
+    """`rasa train` adds an assistant_id and the default pipeline as comments to a config
+    whose pipeline is null: the model it just trained must keep its key."""
+    default = project / "default.yml"
+    default.write_text("recipe: default.v1\nlanguage: en\npipeline: null\n")
+    before = bench_nlu.fingerprint("rasa-default", default)
+    default.write_text(
+        "recipe: default.v1\nassistant_id: 20261204-152315-woolen-frequency\nlanguage: en\n"
+        "pipeline: null\n# # No configuration for the NLU pipeline was provided.\n"
+        "#   - name: WhitespaceTokenizer\n"
+    )
+    assert bench_nlu.fingerprint("rasa-default", default) == before
+    default.write_text("recipe: default.v1\nlanguage: fr\npipeline: null\n")
+    assert bench_nlu.fingerprint("rasa-default", default) != before
+
+
 def test_a_cached_model_is_reused_without_training(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
