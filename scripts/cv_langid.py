@@ -4,7 +4,9 @@ No test file (tests/nlu/heldout.yml, the frozen sets) is read here. For each can
 this fits ``nlu.langid.LanguageIdModel`` (the pipeline's own code) on 4/5 of data/nlu and
 identifies the remaining fifth, stratified by variety, without a channel hint (the frozen sets
 are scored without one). A row gives the accuracy overall and per variety (fr, ar, ary_ar,
-ary_lat, en), and where the errors went.
+ary_lat, en), and with --errors where the errors went and how often the detection gives the
+reply language the variety should get (Arabic for MSA and Darija in Arabic script, French for
+French and Arabizi: nlu.vocabulary.canonical.language_from_detection, as action_set_language).
 
     .venv/bin/python scripts/cv_langid.py                                 # the present settings
     .venv/bin/python scripts/cv_langid.py --set char_weight=2,3,4 --set max_n=4,5
@@ -50,8 +52,9 @@ def main() -> None:
 
     from sklearn.model_selection import StratifiedKFold
 
-    from nlu.evaluation import VARIETIES, VARIETY_LANGUAGE, load_examples
+    from nlu.evaluation import REPLY_LANGUAGE, VARIETIES, VARIETY_LANGUAGE, load_examples
     from nlu.langid import LangIdConfig, LanguageIdModel
+    from nlu.vocabulary.canonical import language_from_detection
 
     examples = [
         e for path in sorted((ROOT / "data" / "nlu").glob("*.yml")) for e in load_examples(path)
@@ -70,6 +73,7 @@ def main() -> None:
         overrides = dict(zip(grid.keys(), values, strict=True))
         config = LangIdConfig(**overrides)
         right: Counter[str] = Counter()
+        replied: Counter[str] = Counter()  # detections giving the variety's reply language
         wrong: Counter[tuple[str, str | None]] = Counter()
         start = time.perf_counter()
         for train, test in splits:
@@ -77,7 +81,10 @@ def main() -> None:
                 (texts[i], VARIETY_LANGUAGE[labels[i]]) for i in train
             )
             for i in test:
-                found = model.predict(texts[i]).variety
+                result = model.predict(texts[i])
+                found = result.variety
+                if language_from_detection(found, result.script) == REPLY_LANGUAGE[labels[i]]:
+                    replied[labels[i]] += 1
                 if found == VARIETY_LANGUAGE[labels[i]]:
                     right[labels[i]] += 1
                 else:
@@ -91,6 +98,8 @@ def main() -> None:
             flush=True,
         )
         if args.errors:
+            reply = " ".join(f"{v} {replied[v] / totals[v]:.1%}" for v in VARIETIES)
+            print(f"   reply language: {sum(replied.values()) / len(examples):.2%} ({reply})")
             print("   errors: " + ", ".join(f"{a}->{b} {n}" for (a, b), n in wrong.most_common()))
     best = max(rows, key=lambda r: r[0])
     print("best:", best[1] or "present settings", f"-> {best[0]:.2%}")
