@@ -18,8 +18,13 @@ from nlu.vocabulary.canonical import language_from_detection
 #: Block metadata `variety` -> the language the identifier should report.
 VARIETY_LANGUAGE = {"fr": "fr", "ar": "ar", "ary_ar": "ary", "ary_lat": "ary", "en": "en"}
 VARIETIES = tuple(VARIETY_LANGUAGE)
-#: The language the assistant should reply in to each variety (docs/nlu.md).
-REPLY_LANGUAGE = {"fr": "fr", "ar": "ar", "ary_ar": "ar", "ary_lat": "fr", "en": "en"}
+#: Block metadata `variety` -> the script its messages are written in.
+VARIETY_SCRIPT = {"fr": "latin", "ar": "arab", "ary_ar": "arab", "ary_lat": "latin", "en": "latin"}
+#: The language the assistant should reply in to each variety: the reply rule itself
+#: (language_from_detection, as action_set_language) applied to the variety's right detection.
+REPLY_LANGUAGE = {
+    v: language_from_detection(VARIETY_LANGUAGE[v], VARIETY_SCRIPT[v]) for v in VARIETIES
+}
 
 
 @dataclass(frozen=True)

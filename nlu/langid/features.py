@@ -34,7 +34,7 @@ _NAME_RE = re.compile(
 )
 
 
-def without_acronyms(text: str) -> str:
+def without_acronyms_and_names(text: str) -> str:
     """Arabic-script text without its Latin acronyms and names, which are in no language:
     "ما هي ASMEX؟" has more Latin letters than Arabic ones, yet it is Arabic, and so is
     "أين سينظم معرض Made in Africa؟". Other text is returned as is."""

@@ -16,7 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from nlu.langid.corpus import corpus_examples
-from nlu.langid.features import arabic_words, detection_text, latin_words, without_acronyms
+from nlu.langid.features import (
+    arabic_words,
+    detection_text,
+    latin_words,
+    without_acronyms_and_names,
+)
 from nlu.langid.labels import ARABIC_CLASSES, LATIN_CLASSES, hint_variety
 from nlu.langid.lexicons import (
     VOCABULARY,
@@ -87,8 +92,8 @@ def join_negation(words: Sequence[str], script: str) -> list[str]:
 
 
 def _readable(text: str, config: LangIdConfig) -> str:
-    """The text the identifier reads (without Latin acronyms in Arabic-script text)."""
-    return without_acronyms(text) if config.drop_acronyms else text
+    """The text the identifier reads (without Latin acronyms and names in Arabic-script text)."""
+    return without_acronyms_and_names(text) if config.drop_acronyms else text
 
 
 def _count_example(
@@ -170,7 +175,7 @@ class LanguageIdModel:
         return self
 
     def _readable(self, text: str) -> str:
-        """The text the identifier reads (without Latin acronyms in Arabic-script text)."""
+        """The text the identifier reads: `_readable`."""
         return _readable(text, self.config)
 
     def _script_logits(

@@ -42,7 +42,8 @@ class LangIdConfig:
     code_switch: bool = True  # a message mixing Arabic-script words with French, English or
     # Arabizi words is Darija: MSA writers add only acronyms and brands, fr/en writers no Arabic
     code_switch_confidence: float = 0.9  # confidence given to that reading
-    drop_acronyms: bool = True  # Latin acronyms in an Arabic-script message are in no language
+    drop_acronyms: bool = True  # Latin acronyms and names ("ASMEX", "Made in Africa") in an
+    # Arabic-script message are in no language
     split_negation: bool = True  # read Darija's negation written apart ("ما بغيتش") as one word
     hint_max_words: int = 3  # a hint is only used on messages this short...
     hint_margin: float = 2.6  # ...and when the winner leads the hinted variety by less: more

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from nlu.langid import LangIdConfig, LanguageIdModel, load_examples
-from nlu.langid.features import without_acronyms
+from nlu.langid.features import without_acronyms_and_names
 from nlu.langid.lexicons import lexicon_votes
 from nlu.langid.model import join_negation
 
@@ -150,7 +150,7 @@ def test_chat_words_are_in_the_lexicons(text: str, variety: str) -> None:
     ],
 )
 def test_acronyms_are_dropped_from_arabic_script_text(text: str, expected: str) -> None:
-    assert without_acronyms(text) == expected
+    assert without_acronyms_and_names(text) == expected
 
 
 def test_an_arabic_question_about_an_acronym_is_arabic(model: LanguageIdModel) -> None:
